@@ -1,0 +1,1 @@
+"""SIS Data Prep: Schoology user mapping reports as Excel workbooks."""

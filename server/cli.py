@@ -1,0 +1,43 @@
+"""The ``dataprep`` command line.
+
+Each command lives in a module of ``server.commands`` and is added to the group
+here. An input error prints one line and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .core.errors import DataPrepError
+
+
+class DataPrepGroup(click.Group):
+    """A click group that turns a DataPrepError into a one-line message."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DataPrepError as error:
+            click.echo(f"Error: {error.message}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=DataPrepGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress and counts.")
+def main(verbose: bool) -> None:
+    """Prepare Schoology user mapping reports and apply them."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _add_commands() -> None:
+    from .commands import report
+
+    main.add_command(report.report)
+
+
+_add_commands()

@@ -1,0 +1,1 @@
+"""Commands of the ``dataprep`` command line, one module per workflow step."""
