@@ -1,0 +1,187 @@
+"""Suggest SIS users for the Schoology users that no mapping option matched.
+
+The pool is the SIS users of scenario 3 rows: a SIS user that a scenario 1
+row links already is never suggested. Each scenario 2 row gets up to three
+suggestions, best first, each with a score from 0 to 100 and a reason in
+words. A score of 90 or more means the suggestion is almost surely right on
+the benchmark district of ``benchmarks/suggest.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..layout import ReportRow, Suggestion
+from ..model import SchoologyUser, SisUser
+from .accept import accept_suggestions
+from .blocking import BlockIndex
+from .profile import Profile, current_school_year_end, schoology_profile, sis_profile
+from .scoring import compare, to_scores
+
+__all__ = [
+    "SuggestionStats",
+    "accept_suggestions",
+    "add_suggestions",
+    "suggest",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 3
+# Candidates below this score are noise rather than help, so they are dropped.
+MIN_SCORE = 10
+STRONG_SCORE = 90
+# A shared top suggestion keeps a score of 90 or more only on the row that
+# leads every other row sharing it by this many points.
+SHARED_LEAD = 10
+# How many other Schoology users a shared-suggestion warning names.
+SHARED_NAMED = 3
+
+
+@dataclass(slots=True)
+class SuggestionStats:
+    """Counts from one run of ``add_suggestions``.
+
+    ``strong`` counts rows whose top suggestion scores 90 or more. ``shared``
+    counts rows whose top suggestion is also the top one of another row.
+    """
+
+    unmatched: int = 0
+    pool: int = 0
+    suggested: int = 0
+    strong: int = 0
+    shared: int = 0
+
+
+def rank_candidates(
+    profile: Profile, pool: list[Profile], index: BlockIndex
+) -> list[Suggestion]:
+    """Score one Schoology user's candidates and keep the best three."""
+    positions = index.candidates(profile)
+    evidence = [compare(profile, pool[position]) for position in positions]
+    scores = to_scores([item.weight for item in evidence])
+    ranked = sorted(
+        zip(scores, positions, evidence, strict=True),
+        key=lambda item: (-item[0], pool[item[1]].key),
+    )
+    suggestions: list[Suggestion] = []
+    seen: set[str] = set()
+    for score, position, item in ranked:
+        local_id = pool[position].key
+        if score < MIN_SCORE or local_id in seen:
+            continue
+
+        seen.add(local_id)
+        suggestions.append(Suggestion(local_id, score, item.reason))
+        if len(suggestions) == MAX_SUGGESTIONS:
+            break
+
+    return suggestions
+
+
+def mark_shared(results: dict[str, list[Suggestion]]) -> int:
+    """Warn on every row whose top suggestion is another row's top one too.
+
+    Only one person can be that SIS user, so every row that shares it except a
+    clear leader is held below a score of 90. Returns how many rows share.
+    """
+    holders: dict[str, list[str]] = defaultdict(list)
+    for schoology_id, suggestions in results.items():
+        if suggestions:
+            holders[suggestions[0].local_id].append(schoology_id)
+
+    shared = 0
+    for schoology_ids in holders.values():
+        if len(schoology_ids) < 2:
+            continue
+
+        shared += len(schoology_ids)
+        tops = sorted(
+            ((results[sid][0].score, sid) for sid in schoology_ids), reverse=True
+        )
+        leader = tops[0][1] if tops[0][0] - tops[1][0] >= SHARED_LEAD else None
+        for schoology_id in schoology_ids:
+            top = results[schoology_id][0]
+            others = [sid for sid in schoology_ids if sid != schoology_id]
+            top.reason = f"{top.reason}; {shared_warning(others)}"
+            if schoology_id != leader:
+                top.score = min(top.score, STRONG_SCORE - 1)
+
+    return shared
+
+
+def shared_warning(others: list[str]) -> str:
+    """Name the other Schoology users that share a top suggestion."""
+    named = ", ".join(others[:SHARED_NAMED])
+    rest = len(others) - SHARED_NAMED
+    noun = "user" if len(others) == 1 else "users"
+    if rest > 0:
+        return f"also suggested for Schoology {noun} {named} and {rest} more"
+
+    return f"also suggested for Schoology {noun} {named}"
+
+
+def suggest(
+    schoology_users: Iterable[SchoologyUser],
+    sis_pool: Iterable[SisUser],
+    *,
+    school_year_end: int | None = None,
+) -> dict[str, list[Suggestion]]:
+    """Propose up to three SIS users from the pool for each Schoology user.
+
+    Returns the suggestions by Schoology User ID, best first; a user with no
+    plausible candidate maps to an empty list. ``school_year_end`` relates SIS
+    grades to grad years and defaults to the current school year.
+    """
+    end = school_year_end or current_school_year_end()
+    pool = [sis_profile(user, end) for user in sis_pool]
+    index = BlockIndex(pool)
+    results = {
+        user.schoology_id: rank_candidates(schoology_profile(user), pool, index)
+        for user in schoology_users
+    }
+    mark_shared(results)
+
+    return results
+
+
+def add_suggestions(
+    rows: list[ReportRow], *, school_year_end: int | None = None
+) -> SuggestionStats:
+    """Fill ``suggestions`` on every scenario 2 row from the scenario 3 SIS users."""
+    linked = {row.sis.local_id for row in rows if row.scenario == 1 and row.sis}
+    linked.update(row.mapping_id for row in rows if row.scenario == 1)
+    pool = [
+        row.sis
+        for row in rows
+        if row.scenario == 3 and row.sis and row.sis.local_id not in linked
+    ]
+    unmatched = [row for row in rows if row.scenario == 2 and row.schoology]
+    results = suggest(
+        [row.schoology for row in unmatched], pool, school_year_end=school_year_end
+    )
+
+    stats = SuggestionStats(unmatched=len(unmatched), pool=len(pool))
+    tops: dict[str, int] = defaultdict(int)
+    for row in unmatched:
+        row.suggestions = results[row.schoology.schoology_id]
+        if row.suggestions:
+            stats.suggested += 1
+            stats.strong += row.suggestions[0].score >= STRONG_SCORE
+            tops[row.suggestions[0].local_id] += 1
+
+    stats.shared = sum(count for count in tops.values() if count > 1)
+    logger.info(
+        "suggested matches for %d of %d unmatched rows from a pool of %d "
+        "(%d strong, %d shared)",
+        stats.suggested,
+        stats.unmatched,
+        stats.pool,
+        stats.strong,
+        stats.shared,
+    )
+
+    return stats
