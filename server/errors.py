@@ -1,0 +1,138 @@
+"""Error handlers: one per exception type, JSON for API calls, HTML otherwise.
+
+A DataPrepError carries its own status and a message for the user. Werkzeug's
+HTTP errors (401, 403, 404, 413, ...) keep their status. Anything else is a
+500 with a generic message, logged once with its traceback, and the database
+session is rolled back so the failed request leaves nothing half written.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, current_app, jsonify, request
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .auth.loaders import wants_json
+from .core import errors as core_errors
+from .db import get_database
+
+logger = logging.getLogger(__name__)
+
+GENERIC_MESSAGE = (
+    "The server failed to handle this request. The error is logged; try again, "
+    "and tell the administrator if it happens again."
+)
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """Build the JSON or HTML response for an error."""
+    if wants_json(request):
+        response = jsonify(error=code, message=message)
+    else:
+        title = escape(code.replace("_", " ").capitalize())
+        response = Response(
+            f"<!doctype html><title>{title}</title><h1>{title}</h1>"
+            f"<p>{escape(message)}</p>",
+            mimetype="text/html",
+        )
+    response.status_code = status
+
+    return response
+
+
+def rollback() -> None:
+    try:
+        get_database().sessions.rollback()
+    except Exception:  # a broken connection must not hide the first error
+        logger.exception("Rolling back the session failed")
+
+
+def error_code(error_class: type) -> str:
+    """Turn an exception class name into a code: ``ConflictError`` → ``conflict``."""
+    name = error_class.__name__.removesuffix("Error") or "error"
+    chars = [f"_{c.lower()}" if c.isupper() else c for c in name]
+
+    return "".join(chars).lstrip("_")
+
+
+def make_handler(error_class: type[core_errors.DataPrepError]):
+    code = error_code(error_class)
+
+    def handle(error: core_errors.DataPrepError):
+        rollback()
+        logger.info(
+            "%s %s failed with %s (%d)",
+            request.method,
+            request.path,
+            error_class.__name__,
+            error.status_code,
+        )
+        response = error_response(error.status_code, code, error.message)
+        if isinstance(error, core_errors.TransientError):
+            response.headers["Retry-After"] = "30"
+
+        return response
+
+    return handle
+
+
+def core_error_classes() -> list[type[core_errors.DataPrepError]]:
+    """List DataPrepError and every subclass defined in server.core.errors."""
+    classes = []
+    for value in vars(core_errors).values():
+        if isinstance(value, type) and issubclass(value, core_errors.DataPrepError):
+            classes.append(value)
+
+    return classes
+
+
+def handle_http(error: HTTPException):
+    if (error.code or 500) >= 500:
+        rollback()
+
+    return error_response(error.code or 500, http_code(error), error.description)
+
+
+def http_code(error: HTTPException) -> str:
+    return (error.name or "error").lower().replace(" ", "_")
+
+
+def handle_too_large(error: RequestEntityTooLarge):
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = (
+        f"The upload is larger than the limit of {limit // (1024 * 1024)} MiB "
+        f"({limit} bytes); split the file or ask the administrator to raise "
+        "MAX_CONTENT_LENGTH."
+    )
+
+    return error_response(413, "too_large", message)
+
+
+def handle_csrf(error: CSRFError):
+    # Flask-WTF's descriptions are sentences such as "The CSRF token is missing."
+    message = f"{error.description} Reload the page and submit the form again."
+
+    return error_response(400, "csrf", message)
+
+
+def handle_unexpected(error: Exception):
+    rollback()
+    logger.exception(
+        "Unhandled %s on %s %s", type(error).__name__, request.method, request.path
+    )
+
+    return error_response(500, "internal", GENERIC_MESSAGE)
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers on the app."""
+    for error_class in core_error_classes():
+        app.register_error_handler(error_class, make_handler(error_class))
+
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)
