@@ -1,0 +1,289 @@
+"""Read OneRoster 1.1 and 1.2 CSV users, with their roles and schools.
+
+OneRoster 1.1 ``users.csv`` has a ``role`` column and lists the user's orgs in
+``orgSourcedIds``. OneRoster 1.2 ``users.csv`` has neither: ``roles.csv``
+links each user to a role at an org, and the role whose ``roleType`` is
+"primary" decides the user's role. ``orgs.csv``, when present, turns org
+sourcedIds into school names. Rows whose ``status`` is "tobedeleted" are
+left out with a warning that counts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+
+from ..errors import ExportError
+from ..model import Role, SisUser, make_local_id, parse_role
+from .collect import SCHOOL_SEPARATOR, SisCollector
+from .source import Table, list_places
+
+logger = logging.getLogger(__name__)
+
+DELETED = "tobedeleted"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRecord:
+    """One active row of roles.csv."""
+
+    line: int
+    primary: bool
+    role: Role
+    role_name: str
+    org: str
+
+
+def column_value(row: list[str], index: int | None) -> str:
+    return "" if index is None else row[index]
+
+
+def is_deleted(row: list[str], status: int | None) -> bool:
+    return status is not None and row[status].strip().casefold() == DELETED
+
+
+def deleted_warning(table: Table, count: int, what: str) -> str:
+    return (
+        f"{table.name}: {count} {what}(s) with the status 'tobedeleted' were left out."
+    )
+
+
+def read_orgs(table: Table) -> tuple[dict[str, str], int]:
+    """Map each org sourcedId in orgs.csv to its name.
+
+    Return the map and the number of data rows.
+    """
+    sourced_id = table.column(("sourcedId",))
+    name = table.column(("name",))
+    names: dict[str, str] = {}
+    rows = 0
+    for _line, row in table.rows():
+        rows += 1
+        key = row[sourced_id].strip()
+        if key:
+            names[key] = sys.intern(row[name].strip() or key)
+
+    return names, rows
+
+
+def read_roles(table: Table) -> tuple[dict[str, list[RoleRecord]], int, int]:
+    """Group the active rows of a OneRoster 1.2 roles.csv by userSourcedId.
+
+    Return the groups, the number of data rows and the number of rows left
+    out as "tobedeleted".
+
+    :raise ExportError: for a role that is not a OneRoster role.
+    """
+    user = table.column(("userSourcedId",))
+    role_type = table.column(("roleType",))
+    role_column = table.column(("role",))
+    org = table.column(("orgSourcedId",), required=False)
+    status = table.column(("status",), required=False)
+
+    roles: dict[str, list[RoleRecord]] = {}
+    rows = 0
+    deleted = 0
+    for line, row in table.rows():
+        rows += 1
+        if is_deleted(row, status):
+            deleted += 1
+            continue
+
+        user_id = row[user].strip()
+        if not user_id:
+            raise ExportError(
+                f"{table.where(line)}: the userSourcedId is blank. Every row of "
+                "roles.csv must name the user it belongs to."
+            )
+
+        role_name = row[role_column].strip()
+        role = parse_role(role_name)
+        if role is None:
+            raise ExportError(
+                f"{table.where(line)}: the role '{role_name}' is not a OneRoster "
+                "role (student, teacher, guardian, parent, relative, "
+                "administrator, aide, proctor and others). Correct the role in "
+                "the SIS and export again."
+            )
+
+        record = RoleRecord(
+            line=line,
+            primary=row[role_type].strip().casefold() == "primary",
+            role=role,
+            role_name=sys.intern(role_name),
+            org=sys.intern(column_value(row, org).strip()),
+        )
+        roles.setdefault(user_id, []).append(record)
+
+    return roles, rows, deleted
+
+
+def choose_role(records: list[RoleRecord]) -> tuple[RoleRecord, list[str], bool]:
+    """Pick the record that decides a user's role, and the orgs of that role.
+
+    The first primary record decides, or the first record when none is
+    primary. The orgs are those of every record with the same Role, the
+    deciding one first. The flag tells whether no record was primary.
+    """
+    primary = next((record for record in records if record.primary), None)
+    chosen = primary or records[0]
+    orgs = [chosen.org] if chosen.org else []
+    for record in records:
+        if record.role == chosen.role and record.org and record.org not in orgs:
+            orgs.append(record.org)
+
+    return chosen, orgs, primary is None
+
+
+class UserColumns:
+    """The indexes of the users.csv columns that a SisUser is built from."""
+
+    def __init__(self, table: Table, version: str, key_column: str | None):
+        self.sourced_id = table.column(("sourcedId",))
+        self.key = table.column((key_column,)) if key_column else self.sourced_id
+        self.given_name = table.column(("givenName",))
+        self.family_name = table.column(("familyName",))
+        self.role = table.column(("role",)) if version == "1.1" else None
+        self.orgs = table.column(("orgSourcedIds",), required=False)
+        self.primary_org = table.column(("primaryOrgSourcedId",), required=False)
+        self.status = table.column(("status",), required=False)
+        self.middle_name = table.column(("middleName",), required=False)
+        self.username = table.column(("username",), required=False)
+        self.identifier = table.column(("identifier",), required=False)
+        self.email = table.column(("email",), required=False)
+        self.grades = table.column(("grades",), required=False)
+
+
+def school_names(org_ids: list[str], orgs: dict[str, str] | None, unknown: set):
+    """Join the names of a user's orgs, keeping an unknown org's sourcedId."""
+    if orgs is None:
+        return sys.intern(SCHOOL_SEPARATOR.join(org_ids))
+
+    names = []
+    for org_id in org_ids:
+        name = orgs.get(org_id)
+        if name is None:
+            unknown.add(org_id)
+            name = org_id
+        if name not in names:
+            names.append(name)
+
+    return sys.intern(SCHOOL_SEPARATOR.join(names))
+
+
+def read_users(
+    table: Table,
+    version: str,
+    collector: SisCollector,
+    roles: dict[str, list[RoleRecord]] | None = None,
+    orgs: dict[str, str] | None = None,
+    key_column: str | None = None,
+) -> tuple[int, list[str]]:
+    """Add the users of a OneRoster users.csv to ``collector``.
+
+    ``version`` is "1.1" or "1.2". A 1.2 file needs the ``roles`` read from
+    roles.csv. Return the number of data rows read and the warnings.
+
+    :raise ExportError: for a blank key, an unknown role, or a key that two
+        different people share.
+    """
+    columns = UserColumns(table, version, key_column)
+    table.warn_numeric(columns.key)
+    table.warn_numeric(columns.identifier)
+    source = sys.intern(table.name)
+    deleted = 0
+    rows = 0
+    without_role: list[int] = []
+    without_primary = 0
+    several_kinds = 0
+    unknown_orgs: set[str] = set()
+
+    for line, row in table.rows():
+        rows += 1
+        if is_deleted(row, columns.status):
+            deleted += 1
+            continue
+
+        sis_key = row[columns.key].strip()
+        if not sis_key:
+            raise ExportError(
+                f"{table.where(line)}: the column '{table.headers[columns.key]}' "
+                "is blank, so the user has no SIS key. Fill it in the SIS and "
+                "export again."
+            )
+
+        if version == "1.1":
+            role_name = row[columns.role].strip()
+            role = parse_role(role_name)
+            if role is None:
+                raise ExportError(
+                    f"{table.where(line)}: the role '{role_name}' is not a "
+                    "OneRoster role (student, teacher, guardian, parent, "
+                    "relative, administrator, aide, proctor). Correct the role "
+                    "in the SIS and export again."
+                )
+            org_text = column_value(row, columns.orgs)
+            org_ids = [org.strip() for org in org_text.split(",") if org.strip()]
+        else:
+            records = roles.get(row[columns.sourced_id].strip()) if roles else None
+            if not records:
+                without_role.append(line)
+                continue
+            chosen, org_ids, guessed = choose_role(records)
+            without_primary += guessed
+            several_kinds += any(record.role != chosen.role for record in records)
+            role, role_name = chosen.role, chosen.role_name
+            primary_org = column_value(row, columns.primary_org).strip()
+            if not org_ids and primary_org:
+                org_ids = [primary_org]
+
+        grades = column_value(row, columns.grades)
+        user = SisUser(
+            line=line,
+            source=source,
+            local_id=make_local_id(role, sis_key),
+            sis_key=sis_key,
+            number=column_value(row, columns.identifier).strip(),
+            first_name=row[columns.given_name],
+            middle_name=column_value(row, columns.middle_name),
+            last_name=row[columns.family_name],
+            username=column_value(row, columns.username),
+            email=column_value(row, columns.email),
+            role=role,
+            role_name=sys.intern(role_name),
+            school=school_names(org_ids, orgs, unknown_orgs),
+            grade=sys.intern(
+                ", ".join(g.strip() for g in grades.split(",") if g.strip())
+            ),
+        )
+        collector.add(user, table.where(line))
+
+    warnings = list(table.warnings)
+    if deleted:
+        warnings.append(deleted_warning(table, deleted, "user"))
+    if without_role:
+        warnings.append(
+            f"{table.name}: {len(without_role)} user(s) have no active role in "
+            f"roles.csv ({list_places(without_role, table.unit)}), so they were "
+            "left out. Give them a role in the SIS and export again."
+        )
+    if without_primary:
+        warnings.append(
+            f"{table.name}: {without_primary} user(s) have no primary role in "
+            "roles.csv, so the first of their roles was used."
+        )
+    if several_kinds:
+        warnings.append(
+            f"{table.name}: {several_kinds} user(s) have roles of more than one "
+            "kind in roles.csv (such as teacher and parent). Each is listed once, "
+            "with the role that roles.csv marks as primary."
+        )
+    if unknown_orgs:
+        warnings.append(
+            f"{table.name}: {len(unknown_orgs)} org sourcedId(s) are not in "
+            "orgs.csv, so those schools are shown by their sourcedId."
+        )
+    logger.info("Read a OneRoster %s users file: %d rows", version, rows)
+
+    return rows, warnings

@@ -1,0 +1,214 @@
+"""Read the SIS side of a user mapping report from files and folders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import ExportError
+from ..model import Export
+from . import detect
+from .collect import SisCollector
+from .generic import read_generic
+from .oneroster import deleted_warning, read_orgs, read_roles, read_users
+from .powerschool import read_powerschool
+from .source import Table, open_table
+
+logger = logging.getLogger(__name__)
+
+SIS_FORMATS = ("oneroster", "powerschool", "csv")
+KIND_NAMES = {
+    detect.SCHOOLOGY: "a Schoology user export",
+    detect.ONEROSTER_1_1: "a OneRoster 1.1 users.csv",
+    detect.ONEROSTER_1_2: "a OneRoster 1.2 users.csv",
+    detect.ONEROSTER_ROLES: "a OneRoster roles.csv",
+    detect.ONEROSTER_ORGS: "a OneRoster orgs.csv",
+    detect.POWERSCHOOL_STUDENTS: "a PowerSchool students export",
+    detect.POWERSCHOOL_STAFF: "a PowerSchool staff export",
+    detect.GENERIC: "not a known export",
+}
+
+
+def expand_paths(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+    """Turn the files and folders given into a list of files, in order."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise ExportError(f"{path}: the SIS export is not found. Check the path.")
+
+        if not path.is_dir():
+            files.append(path)
+            continue
+
+        found = detect.folder_files(path)
+        if not found:
+            raise ExportError(
+                f"{path}: the folder holds no CSV or workbook files. Pass the "
+                "folder of the SIS export, or the files themselves."
+            )
+        files.extend(found)
+
+    if not files:
+        raise ExportError("No SIS export was given. Pass at least one file or folder.")
+
+    return files
+
+
+def classify(table: Table, sis_format: str | None) -> str:
+    """Decide how to read a table, checking it against the format requested."""
+    if sis_format == "csv":
+        return detect.GENERIC
+
+    kind = detect.detect_table(table)
+    if kind == detect.SCHOOLOGY:
+        raise ExportError(
+            f"{table.name} is a Schoology user export, not a SIS export. Give it "
+            "as the Schoology file and give the SIS export as the SIS side."
+        )
+
+    expected = {
+        "oneroster": detect.ONEROSTER_KINDS,
+        "powerschool": detect.POWERSCHOOL_KINDS,
+    }.get(sis_format)
+    if expected is not None and kind not in expected:
+        found = ", ".join(f"'{header}'" for header in table.headers if header.strip())
+        raise ExportError(
+            f"{table.name}: the file is {KIND_NAMES[kind]}, not a {sis_format} "
+            f"file. Its header row contains {found}. Choose the SIS format that "
+            "matches the file, or leave it out to detect it."
+        )
+
+    return kind
+
+
+def read_sis(
+    paths,
+    sis_format: str | None = None,
+    column_map: dict[str, str] | None = None,
+    key_column: str | None = None,
+) -> Export:
+    """Read SIS users from files and folders into one Export.
+
+    ``paths`` is a list of files or folders (one path is accepted too). A
+    OneRoster folder holds users.csv, and for OneRoster 1.2 also roles.csv;
+    orgs.csv gives school names. ``sis_format`` is None to detect each file,
+    or "oneroster", "powerschool" or "csv". ``column_map`` maps our field
+    names to headers for "csv" files (see ``generic``). ``key_column``
+    names the column that holds the SIS key, in place of the sourcedId or
+    DCID.
+
+    :raise ExportError: for a file that cannot be read, a missing column,
+        a malformed row, or a SIS key shared by two different people.
+    """
+    if sis_format is not None and sis_format not in SIS_FORMATS:
+        raise ExportError(
+            f"'{sis_format}' is not a SIS format. Use one of "
+            f"{', '.join(SIS_FORMATS)}, or leave it out to detect the format."
+        )
+
+    tables = []
+    for path in expand_paths(paths):
+        table = open_table(path)
+        tables.append((classify(table, sis_format), table))
+
+    export = Export(side="sis")
+    orgs, roles = read_oneroster_links(tables, export)
+    collector = SisCollector()
+    for kind, table in tables:
+        if kind in (detect.ONEROSTER_ORGS, detect.ONEROSTER_ROLES):
+            continue
+
+        if kind == detect.ONEROSTER_1_2 and roles is None:
+            raise ExportError(
+                f"{table.name} is a OneRoster 1.2 users.csv, which has no role "
+                "column, and no roles.csv was given. Pass the folder that holds "
+                "both files, or add roles.csv."
+            )
+
+        rows, warnings = read_table(
+            kind, table, collector, orgs, roles, column_map, key_column
+        )
+        export.files.append((table.name, kind, rows))
+        export.warnings.extend(warnings)
+
+    add_oneroster_notes(tables, orgs, roles, export)
+    if collector.merged:
+        export.warnings.append(
+            f"{collector.merged} SIS row(s) repeat a user already read (a "
+            "person at more than one school), so each was merged into one "
+            "user whose school lists all of them."
+        )
+
+    if not collector.users:
+        names = ", ".join(table.name for _kind, table in tables)
+        raise ExportError(
+            f"{names}: the SIS export holds no users. Export the users again."
+        )
+
+    export.users = collector.users
+    logger.info(
+        "Read the SIS side: %d users from %d files", len(export.users), len(tables)
+    )
+
+    return export
+
+
+def read_oneroster_links(tables, export: Export):
+    """Read every orgs.csv and roles.csv, which users.csv rows refer to.
+
+    Return the org names and the roles by user, each None when no such file
+    was given.
+    """
+    orgs = roles = None
+    for kind, table in tables:
+        if kind == detect.ONEROSTER_ORGS:
+            names, rows = read_orgs(table)
+            orgs = {**(orgs or {}), **names}
+        elif kind == detect.ONEROSTER_ROLES:
+            records, rows, deleted = read_roles(table)
+            roles = roles or {}
+            for user_id, user_records in records.items():
+                roles.setdefault(user_id, []).extend(user_records)
+            if deleted:
+                export.warnings.append(deleted_warning(table, deleted, "role"))
+        else:
+            continue
+        export.files.append((table.name, kind, rows))
+        export.warnings.extend(table.warnings)
+
+    return orgs, roles
+
+
+def read_table(kind, table, collector, orgs, roles, column_map, key_column):
+    """Add the users of one users table to ``collector``, by its kind."""
+    if kind == detect.ONEROSTER_1_1:
+        return read_users(table, "1.1", collector, None, orgs, key_column)
+
+    if kind == detect.ONEROSTER_1_2:
+        return read_users(table, "1.2", collector, roles, orgs, key_column)
+
+    if kind in detect.POWERSCHOOL_KINDS:
+        return read_powerschool(table, kind, collector, key_column)
+
+    return read_generic(table, collector, column_map, key_column)
+
+
+def add_oneroster_notes(tables, orgs, roles, export: Export) -> None:
+    """Warn about OneRoster files that are missing or were not needed."""
+    kinds = {kind for kind, _table in tables}
+    if roles is not None and detect.ONEROSTER_1_2 not in kinds:
+        export.warnings.append(
+            "roles.csv was not used, because no OneRoster 1.2 users.csv was "
+            "given. A OneRoster 1.1 users.csv has its own role column."
+        )
+
+    has_users = kinds & {detect.ONEROSTER_1_1, detect.ONEROSTER_1_2}
+    if has_users and orgs is None:
+        export.warnings.append(
+            "No orgs.csv was given, so schools are shown by their org sourcedId. "
+            "Add orgs.csv from the same OneRoster export to show school names."
+        )

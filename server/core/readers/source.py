@@ -1,0 +1,375 @@
+"""Open one export file as a table of text rows: encoding, delimiter, headers.
+
+A CSV file is read as UTF-8 (with or without a byte order mark), as UTF-16
+when it starts with a UTF-16 byte order mark (Excel's "Unicode Text"), and
+otherwise as Windows-1252 with a warning. The delimiter is the comma, tab,
+semicolon or pipe that occurs most often in the header line. An ``.xlsx``,
+``.xlsm``, ``.xls`` or ``.ods`` file is read from its first sheet.
+
+Every value stays text. Header names are compared after ``header_key`` drops
+case, spaces and punctuation, so "E-Mail ", "email" and "e_mail" are one name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ExportError
+
+logger = logging.getLogger(__name__)
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+SAMPLE_BYTES = 64 * 1024
+CHUNK_BYTES = 1024 * 1024
+
+# A quoted field may hold line breaks, but a field this long almost always
+# means a quote that was never closed and swallowed the rest of the file.
+FIELD_SIZE_LIMIT = 1024 * 1024
+
+# PowerSchool exports may spell a column with its table, as "Students.DCID"
+# or "[Teachers]Email_Addr". Only these table names are dropped, so that
+# dotted names such as OneRoster's "metadata.jp.kanaGivenName" stay distinct.
+TABLE_PREFIX = re.compile(
+    r"^\s*(?:\[(?:students|teachers|schoolstaff|users)\]"
+    r"|(?:students|teachers|schoolstaff|users)\.)",
+    re.IGNORECASE,
+)
+NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+
+# Numbers at or above 2**53 cannot be held exactly by a float, so a spreadsheet
+# has already rounded them (Excel keeps 15 significant digits).
+EXACT_FLOAT_LIMIT = 2**53
+
+# How many cells or lines a warning names before it only counts the rest.
+MAX_NAMED = 5
+
+
+def header_key(name: str) -> str:
+    """Reduce a header name to the form used for comparison: "E-Mail " -> "email"."""
+    name = TABLE_PREFIX.sub("", name)
+
+    return NOT_ALPHANUMERIC.sub("", name).casefold()
+
+
+def list_places(places: list, unit: str) -> str:
+    """Format up to MAX_NAMED line numbers or cells, counting the rest."""
+    named = ", ".join(str(place) for place in places[:MAX_NAMED])
+    rest = len(places) - MAX_NAMED
+    plural = "s" if len(places) > 1 else ""
+    text = f"{unit}{plural} {named}"
+    if rest > 0:
+        text += f" and {rest} more"
+
+    return text
+
+
+@dataclass
+class Table:
+    """The header and rows of one CSV file or worksheet.
+
+    ``unit`` is "line" for CSV and "row" for a worksheet, and ``rows()``
+    yields each data row with its 1-based line or row number. A row is a list
+    of exactly ``len(headers)`` strings.
+    """
+
+    path: Path
+    headers: list[str]
+    unit: str
+    header_line: int = 1
+    warnings: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    sheet: str = ""
+    numeric_cells: dict[int, list[str]] = field(default_factory=dict)
+    _rows: object = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """Map each header key to the index of the first column with that name."""
+        keys: dict[str, int] = {}
+        for index, header in enumerate(self.headers):
+            key = header_key(header)
+            if key and key not in keys:
+                keys[key] = index
+
+        return keys
+
+    def where(self, number: int) -> str:
+        """Name a place in this file for a message: "users.csv, line 7"."""
+        if self.sheet:
+            return f"{self.name}, sheet '{self.sheet}', row {number}"
+
+        return f"{self.name}, line {number}"
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        yield from self._rows()
+
+    def column(self, names: tuple[str, ...], required: bool = True) -> int | None:
+        """Find the column named by one of ``names``.
+
+        The first name is the one that messages use.
+        """
+        keys = self.keys
+        for name in names:
+            index = keys.get(header_key(name))
+            if index is not None:
+                self._check_unique(index)
+                return index
+
+        if not required:
+            return None
+
+        found = ", ".join(f"'{header}'" for header in self.headers if header.strip())
+        others = ""
+        if len(names) > 1:
+            others = " (or " + ", ".join(f"'{name}'" for name in names[1:]) + ")"
+        raise ExportError(
+            f"{self.name}: the required column '{names[0]}'{others} is missing. "
+            f"The header row contains {found or 'no names'}. "
+            "Export the file again with that column, or rename the column."
+        )
+
+    def _check_unique(self, index: int) -> None:
+        key = header_key(self.headers[index])
+        same = [i for i, header in enumerate(self.headers) if header_key(header) == key]
+        if len(same) > 1:
+            names = " and ".join(
+                f"'{self.headers[i]}' (column {i + 1})" for i in same[:2]
+            )
+            raise ExportError(
+                f"{self.name}: the columns {names} have the same name, so it is "
+                "not clear which one to read. Rename or remove one of them."
+            )
+
+    def warn_numeric(self, index: int | None) -> None:
+        """Warn about ID cells that a spreadsheet stored as numbers."""
+        cells = self.numeric_cells.get(index) if index is not None else None
+        if not cells:
+            return
+
+        header = self.headers[index]
+        self.warnings.append(
+            f"{self.name}, sheet '{self.sheet}': {len(cells)} value(s) in the ID "
+            f"column '{header}' are stored as numbers ({list_places(cells, 'cell')}). "
+            "Leading zeros and digits past the 15th that the spreadsheet dropped "
+            "cannot be restored, so each value was read as the integer shown. "
+            "Format the column as Text and type those IDs again if any of them "
+            "began with 0 or had more than 15 digits."
+        )
+
+
+def open_table(path: str | Path) -> Table:
+    """Open a CSV file or the first sheet of a workbook as a Table.
+
+    :raise ExportError: when the file is missing, empty, binary, not text in a
+        known encoding, or has no header row.
+    """
+    path = Path(path)
+    if not path.is_file():
+        what = "a folder, not a file" if path.is_dir() else "not found"
+        raise ExportError(f"{path}: the export file is {what}. Check the path.")
+
+    with path.open("rb") as stream:
+        sample = stream.read(SAMPLE_BYTES)
+
+    if not sample.strip():
+        raise ExportError(
+            f"{path.name}: the file is empty. Export it again from the system."
+        )
+
+    if path.suffix.lower() in WORKBOOK_SUFFIXES or sample.startswith(b"PK\x03\x04"):
+        from .workbook import open_workbook
+
+        return open_workbook(path, sample)
+
+    if sample.startswith(b"\xd0\xcf\x11\xe0"):
+        from .workbook import open_workbook
+
+        return open_workbook(path, sample)
+
+    return open_csv(path, sample)
+
+
+def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str]]:
+    """Pick the text encoding of a CSV file and the warnings that it causes."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", []
+
+    if b"\x00" in sample:
+        raise ExportError(
+            f"{path.name}: the file contains binary data, so it is not a CSV "
+            "export. Save the export as CSV (comma, tab or semicolon separated) "
+            "or as an .xlsx workbook."
+        )
+
+    if is_utf8(path):
+        return "utf-8-sig", []
+
+    warning = (
+        f"{path.name}: the file is not valid UTF-8, so it was read as "
+        "Windows-1252. Check that accented names look right, or save the "
+        "export as CSV UTF-8."
+    )
+
+    return "cp1252", [warning]
+
+
+def is_utf8(path: Path) -> bool:
+    """Decode the whole file incrementally to check that it is UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as stream:
+        try:
+            while chunk := stream.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+
+    return True
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """Return the delimiter that occurs most often outside quotes in the header."""
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+
+    return best if counts[best] else ","
+
+
+def open_csv(path: Path, sample: bytes) -> Table:
+    """Read the header of a CSV file and prepare to stream its rows."""
+    encoding, warnings = choose_encoding(path, sample)
+    try:
+        with path.open(encoding=encoding, newline="") as stream:
+            first = next((line for line in stream if line.strip()), "")
+    except UnicodeDecodeError as error:
+        raise ExportError(
+            f"{path.name}: the file is neither UTF-8 nor Windows-1252 text "
+            f"({error.reason} at byte {error.start}). Save the export as CSV UTF-8."
+        ) from None
+
+    delimiter = sniff_delimiter(first)
+    table = Table(
+        path=path,
+        headers=[],
+        unit="line",
+        warnings=warnings,
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+    table._rows = lambda: read_csv_rows(table)
+    for _ in read_csv_rows(table, header_only=True):
+        pass
+
+    if not any(header.strip() for header in table.headers):
+        raise ExportError(
+            f"{path.name}: the first line holds no column names. The file must "
+            "start with a header row."
+        )
+
+    logger.info(
+        "Opened a CSV file: encoding %s, %s separated, %d columns",
+        encoding,
+        DELIMITER_NAMES[delimiter],
+        len(table.headers),
+    )
+
+    return table
+
+
+def read_csv_rows(
+    table: Table, header_only: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """Stream the data rows of a CSV table, each padded to the header's width.
+
+    The header is read again on every pass, so ``rows()`` may be called twice.
+
+    :raise ExportError: for a row with more fields than the header (most often
+        an unquoted delimiter inside a value) or a malformed quote.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
+    with table.path.open(encoding=table.encoding, newline="") as stream:
+        reader = csv.reader(stream, delimiter=table.delimiter, strict=True)
+        line = 1
+        short: list[int] = []
+        seen_header = False
+        try:
+            for row in reader:
+                start, line = line, reader.line_num + 1
+                # Spreadsheets save rows of empty cells below the data.
+                if not any(value.strip() for value in row):
+                    continue
+
+                if not seen_header:
+                    seen_header = True
+                    table.headers = [sys.intern(name.strip()) for name in row]
+                    table.header_line = start
+                    if header_only:
+                        return
+                    continue
+
+                if len(row) < len(table.headers):
+                    short.append(start)
+                yield start, fit_row(table, row, start)
+        except csv.Error as error:
+            raise ExportError(
+                f"{table.where(line)}: the row is not valid CSV ({error}). A "
+                'quote mark (") probably opens a value that is never closed. '
+                "Remove the stray quote or put the whole value in quotes."
+            ) from None
+
+    if short:
+        table.warnings.append(
+            f"{table.name}: {len(short)} row(s) have fewer values than the header "
+            f"({list_places(short, 'line')}), so the missing values were read as "
+            "blank. Check those rows: a line break inside an unquoted value splits "
+            "one row into two."
+        )
+
+
+def fit_row(table: Table, row: list[str], line: int) -> list[str]:
+    """Pad a short row, or raise for a row with more values than the header."""
+    width = len(table.headers)
+    if len(row) == width:
+        return row
+
+    if len(row) < width:
+        row.extend([""] * (width - len(row)))
+
+        return row
+
+    # Trailing empty fields are harmless: spreadsheets add them for columns
+    # that were once used.
+    if not any(value.strip() for value in row[width:]):
+        del row[width:]
+        return row
+
+    if table.sheet:
+        extra = next(i for i in range(width, len(row)) if row[i].strip())
+        raise ExportError(
+            f"{table.where(line)}: the row has a value in column "
+            f"{extra + 1} but the header row names only {width} columns. Add a "
+            "column name above that value or delete it."
+        )
+
+    name = DELIMITER_NAMES[table.delimiter]
+    raise ExportError(
+        f"{table.where(line)}: the row has {len(row)} values but the header has "
+        f"{width} columns. A value probably contains an unquoted {name}, for "
+        f"example in a name such as 'Smith, Jr.'. Put that value in double "
+        "quotes, or export the file again with all values quoted."
+    )

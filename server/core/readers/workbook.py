@@ -1,0 +1,111 @@
+"""Read the first sheet of a workbook as a Table of text, with python-calamine.
+
+Staff fill in the workbook templates in Excel, where an ID typed into a cell
+that is not formatted as Text becomes a number. Such a cell is read as the
+integer text it shows and recorded in ``Table.numeric_cells``, so that a
+reader can warn about the ID columns among them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import sys
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook
+
+from ..errors import ExportError
+from .source import EXACT_FLOAT_LIMIT, Table, fit_row
+
+logger = logging.getLogger(__name__)
+
+
+def cell_text(value) -> tuple[str, bool]:
+    """Convert a cell value to text, and tell whether it was stored as a number."""
+    if isinstance(value, str):
+        return value, False
+
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), False
+
+    if isinstance(value, int):
+        return str(value), True
+
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value)), True
+        return repr(value), True
+
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat()
+        return text.removesuffix("T00:00:00"), False
+
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat(), False
+
+    if value is None:
+        return "", False
+
+    return str(value), False
+
+
+def open_workbook(path: Path, sample: bytes) -> Table:
+    """Load the first sheet of a workbook into a Table.
+
+    :raise ExportError: when the file is not a workbook that calamine can
+        read, or its first sheet has no header row.
+    """
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        cells = sheet.to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as error:
+        hint = "Save it again from Excel as .xlsx, or export CSV."
+        if sample.startswith(b"PK\x03\x04") and path.suffix.lower() == ".zip":
+            hint = "If it is a OneRoster ZIP file, unzip it and pass the folder."
+        raise ExportError(
+            f"{path.name}: the file cannot be read as a workbook ({error}). {hint}"
+        ) from None
+
+    table = Table(path=path, headers=[], unit="row", sheet=sheet.name)
+    rows: list[tuple[int, list[str]]] = []
+    for number, values in enumerate(cells, start=1):
+        texts = [
+            convert(table, number, column, value) for column, value in enumerate(values)
+        ]
+        if not any(text.strip() for text in texts):
+            continue
+
+        if not table.headers:
+            table.headers = [sys.intern(text.strip()) for text in texts]
+            table.header_line = number
+            # A header cell is never an ID, so its number format does not matter.
+            table.numeric_cells.clear()
+            continue
+
+        rows.append((number, fit_row(table, texts, number)))
+
+    if not any(header.strip() for header in table.headers):
+        raise ExportError(
+            f"{path.name}, sheet '{sheet.name}': the sheet is empty. Put the "
+            "column names in the first row and the users below them."
+        )
+
+    table._rows = lambda: iter(rows)
+    logger.info("Opened a workbook sheet: %d data rows", len(rows))
+
+    return table
+
+
+def convert(table: Table, row: int, column: int, value) -> str:
+    """Convert one cell and record where a number stood in for text."""
+    text, numeric = cell_text(value)
+    if numeric:
+        cell = f"{get_column_letter(column + 1)}{row}"
+        if isinstance(value, float) and abs(value) >= EXACT_FLOAT_LIMIT:
+            cell += " (rounded by the spreadsheet)"
+        table.numeric_cells.setdefault(column, []).append(cell)
+
+    return text
