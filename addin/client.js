@@ -1,0 +1,484 @@
+// The add-in's client for the SIS Data Prep server.
+//
+// It reads the open workbook through Office.js into the payload that xlwings'
+// remote engine expects, posts it to the server with the user's API token, and
+// applies the xlwings actions that come back (values, fill colours, selection,
+// alerts). Large workbooks travel as the file itself, in slices.
+
+export const CHUNK_ROWS = 5000;
+export const META_SHEET = "_dataprep";
+// xlwings' remote engine accepts any version from a client named "Office.js";
+// this is the xlwings release that the server was built and tested with.
+export const PAYLOAD_CLIENT = "Office.js";
+export const PAYLOAD_VERSION = "0.37.8";
+// Above this many cells, Submit and Validate send the file instead of values.
+// NOTE: the threshold is an estimate; it was not measured in Excel itself.
+export const MAX_PAYLOAD_CELLS = 1_500_000;
+// Office.js caps a slice of getFileAsync at 4 MB.
+export const SLICE_BYTES = 4 * 1024 * 1024;
+export const SETTINGS_KEY = "sis-dataprep.settings";
+export const DEFAULT_SETTINGS = Object.freeze({ token: "", minScore: 90 });
+
+// An error whose message is written for the person at the keyboard.
+export class AddinError extends Error {
+  constructor(message, { status = 0 } = {}) {
+    super(message);
+    this.name = "AddinError";
+    this.status = status;
+  }
+}
+
+export function isMappingSheet(name) {
+  return name === "Mapping" || /^Mapping \d+$/.test(name);
+}
+
+export function isNeededSheet(name) {
+  return name === META_SHEET || isMappingSheet(name);
+}
+
+// Settings live in the add-in's localStorage, never in the workbook, so a
+// token cannot travel with a file that is mailed around.
+export function loadSettings(storage = globalThis.localStorage) {
+  const text = storage?.getItem(SETTINGS_KEY);
+  if (!text) {
+    return { ...DEFAULT_SETTINGS };
+  }
+
+  try {
+    return { ...DEFAULT_SETTINGS, ...JSON.parse(text) };
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export function saveSettings(settings, storage = globalThis.localStorage) {
+  const token = String(settings.token ?? "").trim();
+  const minScore = Number(settings.minScore);
+  if (!Number.isInteger(minScore) || minScore < 0 || minScore > 100) {
+    throw new AddinError(
+      `The minimum suggestion score '${settings.minScore}' is invalid. ` +
+        "Enter a whole number from 0 to 100.",
+    );
+  }
+
+  const saved = { token, minScore };
+  storage.setItem(SETTINGS_KEY, JSON.stringify(saved));
+
+  return saved;
+}
+
+// Read a sheet's values from A1 to its last used cell, CHUNK_ROWS rows per
+// request, because Excel on the web rejects a request or response over 5 MB.
+export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
+  const used = sheet.getUsedRangeOrNullObject(true);
+  used.load("rowIndex,columnIndex,rowCount,columnCount");
+  await context.sync();
+  if (used.isNullObject) {
+    return [[]];
+  }
+
+  const totalRows = used.rowIndex + used.rowCount;
+  const totalColumns = used.columnIndex + used.columnCount;
+  const values = [];
+  for (let start = 0; start < totalRows; start += chunkRows) {
+    const count = Math.min(chunkRows, totalRows - start);
+    const chunk = sheet.getRangeByIndexes(start, 0, count, totalColumns);
+    chunk.load("values");
+    await context.sync();
+    for (const row of chunk.values) {
+      values.push(row);
+    }
+  }
+
+  return values;
+}
+
+// Build the payload of xlwings' Office.js client: the book, its book-scope
+// range names, and every sheet in workbook order. Sheets that `include`
+// rejects are sent without values, so that sheet positions stay the same.
+export async function buildPayload(
+  context,
+  { include = isNeededSheet, chunkRows = CHUNK_ROWS } = {},
+) {
+  const workbook = context.workbook;
+  workbook.load("name");
+  const worksheets = workbook.worksheets;
+  worksheets.load("items/name,items/position,items/visibility");
+  const active = worksheets.getActiveWorksheet();
+  active.load("position");
+  const names = workbook.names;
+  names.load("items/name,items/type");
+  await context.sync();
+
+  const payload = {
+    client: PAYLOAD_CLIENT,
+    version: PAYLOAD_VERSION,
+    book: {
+      name: workbook.name,
+      active_sheet_index: active.position,
+      selection: await readSelection(context),
+    },
+    names: await readNames(context, names.items),
+    sheets: [],
+  };
+  for (const sheet of worksheets.items) {
+    const values = include(sheet.name)
+      ? await readSheetValues(context, sheet, chunkRows)
+      : [[]];
+    payload.sheets.push({
+      name: sheet.name,
+      visibility: sheet.visibility,
+      values,
+      pictures: [],
+      tables: [],
+    });
+  }
+
+  return payload;
+}
+
+async function readSelection(context) {
+  try {
+    const selection = context.workbook.getSelectedRange();
+    selection.load("address");
+    await context.sync();
+
+    return selection.address.split("!").pop();
+  } catch {
+    // A chart or a shape is selected, so there is no selected range.
+    return null;
+  }
+}
+
+async function readNames(context, items) {
+  const ranges = items
+    .filter((item) => item.type === "Range")
+    .map((item) => {
+      const range = item.getRange();
+      range.load("address");
+      range.worksheet.load("position");
+      return { name: item.name, range };
+    });
+  if (ranges.length === 0) {
+    return [];
+  }
+
+  await context.sync();
+
+  return ranges.map(({ name, range }) => ({
+    name,
+    sheet_index: range.worksheet.position,
+    address: range.address.split("!").pop(),
+    scope_sheet_name: null,
+    scope_sheet_index: null,
+    book_scope: true,
+  }));
+}
+
+export function countCells(payload) {
+  let cells = 0;
+  for (const sheet of payload.sheets) {
+    cells += sheet.values.length * (sheet.values[0]?.length ?? 0);
+  }
+
+  return cells;
+}
+
+// Send a request to the server and return its JSON body. Every failure
+// becomes an AddinError whose message tells the user what to do next.
+export async function callServer(
+  path,
+  {
+    origin,
+    token,
+    body,
+    method = "POST",
+    contentType = "application/json",
+    fetchImpl = fetch,
+  },
+) {
+  if (!token) {
+    throw new AddinError(
+      "No API token is set. Open SIS Data Prep > Templates, paste your API " +
+        "token under Settings, and try again.",
+    );
+  }
+
+  const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+  const request = { method, headers };
+  if (method !== "GET") {
+    headers["Content-Type"] = contentType;
+    request.body = contentType === "application/json" ? JSON.stringify(body) : body;
+  }
+
+  let response;
+  try {
+    response = await fetchImpl(`${origin}${path}`, request);
+  } catch {
+    throw new AddinError(
+      `The SIS Data Prep server at ${origin} cannot be reached. Check that it ` +
+        "is running and that this computer can reach it, then try again.",
+    );
+  }
+
+  return readResponse(response, origin);
+}
+
+async function readResponse(response, origin) {
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+
+  if (response.ok && data !== null) {
+    return data;
+  }
+
+  const message = data?.error ?? data?.message;
+  if (response.status === 401) {
+    throw new AddinError(
+      "The server rejected the API token. Ask an administrator for a new " +
+        "token (dataprep create-token USERNAME), paste it under SIS Data Prep > " +
+        "Templates > Settings, and try again.",
+      { status: 401 },
+    );
+  }
+
+  if (message) {
+    throw new AddinError(message, { status: response.status });
+  }
+
+  throw new AddinError(
+    `The server at ${origin} responded with HTTP ${response.status} and no ` +
+      "explanation. Try again, and tell your administrator if it persists.",
+    { status: response.status },
+  );
+}
+
+function sheetAt(sheets, action) {
+  const sheet = sheets[action.sheet_position];
+  if (!sheet) {
+    throw new AddinError(
+      `The server referred to sheet position ${action.sheet_position}, but ` +
+        "the workbook has no such sheet. Run the command again.",
+    );
+  }
+
+  return sheet;
+}
+
+function rangeOf(sheets, action) {
+  return sheetAt(sheets, action).getRangeByIndexes(
+    action.start_row,
+    action.start_column,
+    action.row_count,
+    action.column_count,
+  );
+}
+
+// Write values CHUNK_ROWS rows per request, for the same size limit as reading.
+async function setValues(context, sheets, action) {
+  const sheet = sheetAt(sheets, action);
+  for (let start = 0; start < action.values.length; start += CHUNK_ROWS) {
+    const rows = action.values.slice(start, start + CHUNK_ROWS);
+    const range = sheet.getRangeByIndexes(
+      action.start_row + start,
+      action.start_column,
+      rows.length,
+      action.column_count,
+    );
+    range.values = rows;
+    await context.sync();
+  }
+}
+
+async function setRangeColor(context, sheets, action) {
+  const fill = rangeOf(sheets, action).format.fill;
+  const color = action.args[0];
+  if (color === null || color === undefined) {
+    fill.clear();
+  } else {
+    fill.color = String(color);
+  }
+}
+
+async function rangeSelect(context, sheets, action) {
+  rangeOf(sheets, action).select();
+}
+
+async function activateSheet(context, sheets, action) {
+  sheetAt(sheets, { sheet_position: Number(action.args[0]) }).activate();
+}
+
+export const ACTION_HANDLERS = Object.freeze({
+  setValues,
+  setRangeColor,
+  rangeSelect,
+  activateSheet,
+});
+
+const WRITE_ACTIONS = new Set(["setValues", "setRangeColor"]);
+
+function parseAlert(action) {
+  const [prompt, title, buttons, mode, callback] = action.args;
+  return {
+    prompt: String(prompt ?? ""),
+    title: String(title ?? ""),
+    buttons: String(buttons || "ok"),
+    mode: String(mode ?? ""),
+    callback: String(callback ?? ""),
+  };
+}
+
+// Lift the sheet protection of the given sheets, run `work`, and protect them
+// again with the options they had, also when `work` fails.
+export async function withUnprotected(context, sheets, work) {
+  const states = sheets.map((sheet) => {
+    sheet.protection.load("protected,options");
+    return { sheet };
+  });
+  await context.sync();
+
+  for (const state of states) {
+    state.protected = state.sheet.protection.protected;
+    state.options = state.sheet.protection.options;
+    if (state.protected) {
+      state.sheet.protection.unprotect();
+    }
+  }
+
+  try {
+    await context.sync();
+  } catch {
+    throw new AddinError(
+      "A Mapping sheet is protected with a password, so the add-in cannot " +
+        "write the Status column. Remove the password (Review > Unprotect " +
+        "Sheet), protect the sheet again without one, and run the command again.",
+    );
+  }
+
+  try {
+    return await work();
+  } finally {
+    for (const state of states) {
+      if (state.protected) {
+        state.sheet.protection.protect(state.options);
+      }
+    }
+    await context.sync();
+  }
+}
+
+// Apply the actions of one server response and return its alerts, which the
+// caller shows once the workbook batch is done.
+export async function applyActions(context, actions) {
+  const worksheets = context.workbook.worksheets;
+  worksheets.load("items/name");
+  await context.sync();
+  const sheets = worksheets.items;
+
+  const alerts = [];
+  const writes = [];
+  const touched = new Set();
+  for (const action of actions) {
+    if (action.func === "alert") {
+      alerts.push(parseAlert(action));
+    } else if (ACTION_HANDLERS[action.func]) {
+      writes.push(action);
+      if (WRITE_ACTIONS.has(action.func)) {
+        touched.add(action.sheet_position);
+      }
+    } else {
+      throw new AddinError(
+        `The server sent the action '${action.func}', which this add-in does ` +
+          "not know. Reload the add-in (close and reopen the workbook) to get " +
+          "the current version.",
+      );
+    }
+  }
+
+  const protectedSheets = [...touched].map((position) =>
+    sheetAt(sheets, { sheet_position: position }),
+  );
+  await withUnprotected(context, protectedSheets, async () => {
+    for (const action of writes) {
+      await ACTION_HANDLERS[action.func](context, sheets, action);
+    }
+    await context.sync();
+  });
+
+  return alerts;
+}
+
+function getFile(document, sliceSize) {
+  return new Promise((resolve, reject) => {
+    document.getFileAsync(Office.FileType.Compressed, { sliceSize }, (result) => {
+      if (result.status === Office.AsyncResultStatus.Succeeded) {
+        resolve(result.value);
+      } else {
+        reject(result.error);
+      }
+    });
+  });
+}
+
+function getSlice(file, index) {
+  return new Promise((resolve, reject) => {
+    file.getSliceAsync(index, (result) => {
+      if (result.status === Office.AsyncResultStatus.Succeeded) {
+        resolve(result.value);
+      } else {
+        reject(result.error);
+      }
+    });
+  });
+}
+
+function closeFile(file) {
+  return new Promise((resolve) => file.closeAsync(() => resolve()));
+}
+
+// Upload the open workbook itself, slice by slice, and return the upload id
+// that the server's file endpoints take.
+export async function uploadWorkbook({
+  origin,
+  token,
+  document = Office.context.document,
+  fetchImpl = fetch,
+  sliceSize = SLICE_BYTES,
+}) {
+  let file;
+  try {
+    file = await getFile(document, sliceSize);
+  } catch (error) {
+    throw new AddinError(
+      `Excel could not hand over the workbook file (${error?.message ?? error}). ` +
+        "Save the workbook and try again.",
+    );
+  }
+
+  try {
+    const started = await callServer("/addin/files", {
+      origin,
+      token,
+      fetchImpl,
+      body: { slices: file.sliceCount, size: file.size },
+    });
+    for (let index = 0; index < file.sliceCount; index += 1) {
+      const slice = await getSlice(file, index);
+      await callServer(`/addin/files/${started.upload_id}/slices/${index}`, {
+        origin,
+        token,
+        fetchImpl,
+        body: new Uint8Array(slice.data),
+        contentType: "application/octet-stream",
+      });
+    }
+
+    return started.upload_id;
+  } finally {
+    await closeFile(file);
+  }
+}
