@@ -19,7 +19,7 @@ GENERIC = "csv"
 ONEROSTER_KINDS = {ONEROSTER_1_1, ONEROSTER_1_2, ONEROSTER_ROLES, ONEROSTER_ORGS}
 POWERSCHOOL_KINDS = {POWERSCHOOL_STUDENTS, POWERSCHOOL_STAFF}
 
-# The files of a OneRoster folder that hold users and their roles and schools.
+# The files of a OneRoster folder that list users, their roles and their schools.
 # The other files of a OneRoster export (classes.csv, enrollments.csv and so
 # on) say nothing about accounts.
 ONEROSTER_FILES = ("users.csv", "roles.csv", "orgs.csv")
@@ -93,7 +93,7 @@ def detect_format(path: str | Path) -> str:
     kinds = [detect_table(open_table(file)) for file in folder_files(path)]
     if not kinds:
         raise ExportError(
-            f"{path}: the folder holds no CSV or workbook files. Pass the folder "
+            f"{path}: the folder contains no CSV or workbook files. Pass the folder "
             "of an export, or the files themselves."
         )
 

@@ -1,7 +1,7 @@
 """Read SIS users from any CSV or workbook through a column map.
 
 A column map names, for each of our fields, the header of the column that
-holds it: ``{"sis_key": "Person ID", "first_name": "Given", ...}``. Fields
+contains it: ``{"sis_key": "Person ID", "first_name": "Given", ...}``. Fields
 left out of the map are looked up under their usual header names, such as
 "First Name" or "first_name" for ``first_name``.
 
@@ -83,7 +83,7 @@ def resolve_columns(
         if columns[name] is None and name in REQUIRED:
             found = ", ".join(f"'{h}'" for h in table.headers if h.strip())
             raise ExportError(
-                f"{table.name}: no column holds the field '{name}'. The header "
+                f"{table.name}: no column contains the field '{name}'. The header "
                 f"row contains {found}. Name the column in the column map, for "
                 f"example {name}=HEADER."
             )

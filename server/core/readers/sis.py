@@ -47,7 +47,7 @@ def expand_paths(paths: Iterable[str | Path] | str | Path) -> list[Path]:
         found = detect.folder_files(path)
         if not found:
             raise ExportError(
-                f"{path}: the folder holds no CSV or workbook files. Pass the "
+                f"{path}: the folder contains no CSV or workbook files. Pass the "
                 "folder of the SIS export, or the files themselves."
             )
         files.extend(found)
@@ -94,11 +94,11 @@ def read_sis(
     """Read SIS users from files and folders into one Export.
 
     ``paths`` is a list of files or folders (one path is accepted too). A
-    OneRoster folder holds users.csv, and for OneRoster 1.2 also roles.csv;
+    OneRoster folder contains users.csv, and for OneRoster 1.2 also roles.csv;
     orgs.csv gives school names. ``sis_format`` is None to detect each file,
     or "oneroster", "powerschool" or "csv". ``column_map`` maps our field
     names to headers for "csv" files (see ``generic``). ``key_column``
-    names the column that holds the SIS key, in place of the sourcedId or
+    names the column that contains the SIS key, in place of the sourcedId or
     DCID.
 
     :raise ExportError: for a file that cannot be read, a missing column,
@@ -118,6 +118,7 @@ def read_sis(
     export = Export(side="sis")
     orgs, roles = read_oneroster_links(tables, export)
     collector = SisCollector()
+    keyed_tables = 0
     for kind, table in tables:
         if kind in (detect.ONEROSTER_ORGS, detect.ONEROSTER_ROLES):
             continue
@@ -125,15 +126,31 @@ def read_sis(
         if kind == detect.ONEROSTER_1_2 and roles is None:
             raise ExportError(
                 f"{table.name} is a OneRoster 1.2 users.csv, which has no role "
-                "column, and no roles.csv was given. Pass the folder that holds "
+                "column, and no roles.csv was given. Pass the folder that contains "
                 "both files, or add roles.csv."
             )
 
+        table_key = key_column
+        if key_column and kind != detect.GENERIC and not table.has(key_column):
+            export.warnings.append(
+                f"{table.name} has no column '{key_column}', so its SIS key "
+                "stays in the usual column."
+            )
+            table_key = None
+        else:
+            keyed_tables += 1
+
         rows, warnings = read_table(
-            kind, table, collector, orgs, roles, column_map, key_column
+            kind, table, collector, orgs, roles, column_map, table_key
         )
         export.files.append((table.name, kind, rows))
         export.warnings.extend(warnings)
+
+    if key_column and not keyed_tables:
+        raise ExportError(
+            f"No SIS file has the key column '{key_column}'. Name a column "
+            "that the users files have, or leave the key column out."
+        )
 
     add_oneroster_notes(tables, orgs, roles, export)
     if collector.merged:
@@ -146,7 +163,7 @@ def read_sis(
     if not collector.users:
         names = ", ".join(table.name for _kind, table in tables)
         raise ExportError(
-            f"{names}: the SIS export holds no users. Export the users again."
+            f"{names}: the SIS export contains no users. Export the users again."
         )
 
     export.users = collector.users

@@ -31,7 +31,7 @@ DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
 
-# A quoted field may hold line breaks, but a field this long almost always
+# A quoted field may contain line breaks, but a field this long almost always
 # means a quote that was never closed and swallowed the rest of the file.
 FIELD_SIZE_LIMIT = 1024 * 1024
 
@@ -106,6 +106,10 @@ class Table:
                 keys[key] = index
 
         return keys
+
+    def has(self, name: str) -> bool:
+        """Tell whether the table has a column of that name."""
+        return header_key(name) in self.keys
 
     def where(self, number: int) -> str:
         """Name a place in this file for a message: "users.csv, line 7"."""
@@ -262,6 +266,12 @@ def open_csv(path: Path, sample: bytes) -> Table:
             f"({error.reason} at byte {error.start}). Save the export as CSV UTF-8."
         ) from None
 
+    if first.lstrip().startswith("<"):
+        raise ExportError(
+            f"{path.name}: the file is an HTML or XML page, not a CSV export. "
+            "Download the export again, and check that the download finished."
+        )
+
     delimiter = sniff_delimiter(first)
     table = Table(
         path=path,
@@ -277,8 +287,15 @@ def open_csv(path: Path, sample: bytes) -> Table:
 
     if not any(header.strip() for header in table.headers):
         raise ExportError(
-            f"{path.name}: the first line holds no column names. The file must "
+            f"{path.name}: the first line contains no column names. The file must "
             "start with a header row."
+        )
+
+    if len(table.headers) == 1:
+        raise ExportError(
+            f"{path.name}: the header row contains only one column name "
+            f"('{table.headers[0][:60]}'), so the file is not comma, tab, "
+            "semicolon or pipe separated. Save the export as CSV."
         )
 
     logger.info(
@@ -350,12 +367,6 @@ def fit_row(table: Table, row: list[str], line: int) -> list[str]:
     if len(row) < width:
         row.extend([""] * (width - len(row)))
 
-        return row
-
-    # Trailing empty fields are harmless: spreadsheets add them for columns
-    # that were once used.
-    if not any(value.strip() for value in row[width:]):
-        del row[width:]
         return row
 
     if table.sheet:

@@ -79,12 +79,18 @@ def open_workbook(path: Path, sample: bytes) -> Table:
             continue
 
         if not table.headers:
+            # Calamine pads every row to the widest one, so a value to the
+            # right of the last header arrives as an unnamed column.
+            while texts and not texts[-1].strip():
+                texts.pop()
             table.headers = [sys.intern(text.strip()) for text in texts]
             table.header_line = number
             # A header cell is never an ID, so its number format does not matter.
             table.numeric_cells.clear()
             continue
 
+        while len(texts) > len(table.headers) and not texts[-1].strip():
+            texts.pop()
         rows.append((number, fit_row(table, texts, number)))
 
     if not any(header.strip() for header in table.headers):

@@ -1,0 +1,472 @@
+"""The readers on duplicates, roles, key columns and column maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.core.errors import ExportError
+from server.core.model import Role
+from server.core.readers import read_schoology, read_sis
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+SCHOOLOGY_HEADER = "Schoology User ID,First Name,Last Name,E-mail,User Unique ID,Role"
+USERS_1_1 = (
+    "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,"
+    "userIds,givenName,familyName,middleName,identifier,email,sms,phone,"
+    "agentSourcedIds,grades,password"
+)
+USERS_1_2 = (
+    "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,"
+    "familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,"
+    "password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,"
+    "preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns"
+)
+ROLES = (
+    "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,"
+    "endDate,orgSourcedId,userProfileSourcedId"
+)
+ORGS = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId"
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+    return path
+
+
+def user_1_1(key, role, first, last, orgs="ORG-HS", number="", email=""):
+    return f'{key},active,,true,"{orgs}",{role},,,{first},{last},,{number},{email},,,,,'
+
+
+def user_1_2(key, first, last, number="", email="", status="active"):
+    return f"{key},{status},,true,,,{first},{last},,{number},{email}" + "," * 12
+
+
+def role_row(key, user, role_type, role, org, status="active"):
+    return f"{key},{status},,{user},{role_type},{role},,,{org},"
+
+
+def test_schoology_duplicate_user_id_raises(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        SCHOOLOGY_HEADER,
+        "104857301,Ava,Thompson,,100231,Student",
+        "104857302,Liam,Carter,,004512,Student",
+        "104857301,Ava,Thompson,,100231,Student",
+    )
+
+    with pytest.raises(ExportError) as caught:
+        read_schoology(path)
+
+    message = str(caught.value)
+    assert message.startswith("users.csv, lines 2 and 4:")
+    assert "'104857301'" in message
+
+
+def test_schoology_duplicate_unique_id_warns(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        SCHOOLOGY_HEADER,
+        "104857301,Ava,Thompson,,100231,Student",
+        "104857302,Liam,Carter,,004512,Student",
+        "104857303,Ava,Thompson,,100231,Student",
+    )
+
+    export = read_schoology(path)
+
+    assert len(export.users) == 3
+    assert export.warnings == [
+        "users.csv: 2 accounts share the User Unique ID '100231' (lines 2, 4). "
+        "Matching treats them as ambiguous. Give each account its own Unique ID "
+        "in Schoology, or merge the accounts."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("104857301,Ava,Thompson,,100231,Coach", "line 2: the role 'Coach' is not"),
+        ("104857301,Ava,Thompson,,100231,", "line 2: the role '' is not"),
+        (",Ava,Thompson,,100231,Student", "line 2: the Schoology User ID is blank"),
+    ],
+)
+def test_schoology_bad_rows(tmp_path, row, expected):
+    path = write(tmp_path / "users.csv", SCHOOLOGY_HEADER, row)
+
+    with pytest.raises(ExportError, match=expected):
+        read_schoology(path)
+
+
+def test_schoology_ids_stripped_names_kept(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        SCHOOLOGY_HEADER,
+        " 104857301 , Ava ,Thompson, AVA@example.org ,100231 , Student ",
+    )
+
+    user = read_schoology(path).users[0]
+
+    assert user.schoology_id == "104857301"
+    assert user.unique_id == "100231"
+    assert user.first_name == " Ava "
+    assert user.email == " AVA@example.org "
+    assert user.role is Role.STUDENT
+
+
+def test_same_key_same_person_merges(tmp_path):
+    users = write(
+        tmp_path / "users.csv",
+        USERS_1_1,
+        user_1_1("S1", "student", "Ethan", "Brooks", "ORG-MS", "100251"),
+        user_1_1("S1", "student", "ETHAN", "Brooks", "ORG-HS", email="e@example.org"),
+    )
+    orgs = write(
+        tmp_path / "orgs.csv",
+        ORGS,
+        "ORG-MS,active,,Middle School,school,,",
+        "ORG-HS,active,,High School,school,,",
+    )
+
+    export = read_sis([users, orgs])
+
+    assert len(export.users) == 1
+    ethan = export.users[0]
+    assert ethan.school == "Middle School, High School"
+    assert ethan.number == "100251"
+    assert ethan.email == "e@example.org"
+    assert ethan.line == 2
+
+
+def test_same_key_different_people_raises():
+    with pytest.raises(ExportError) as caught:
+        read_sis([DATA / "oneroster_shared_key.csv"])
+
+    message = str(caught.value)
+    assert "oneroster_shared_key.csv, line 2 and oneroster_shared_key.csv, line 3" in (
+        message
+    )
+    assert "the SIS key 'S88213'" in message
+    assert "export the file again" in message
+
+
+def test_same_key_conflicting_numbers_raises(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        USERS_1_1,
+        user_1_1("S1", "student", "Ethan", "Brooks", number="100251"),
+        user_1_1("S1", "student", "Ethan", "Brooks", number="100999"),
+    )
+
+    with pytest.raises(ExportError, match="different people"):
+        read_sis([path])
+
+
+def test_same_key_different_roles_are_two_users(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        USERS_1_1,
+        user_1_1("1042", "teacher", "Daniel", "Reyes"),
+        user_1_1("1042", "parent", "Daniel", "Reyes"),
+    )
+
+    export = read_sis([path])
+
+    assert [user.local_id for user in export.users] == ["2_1042", "3_1042"]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (user_1_1("S1", "janitor", "Ava", "Thompson"), "line 2: the role 'janitor'"),
+        (user_1_1("", "student", "Ava", "Thompson"), "line 2: the column 'sourcedId'"),
+    ],
+)
+def test_oneroster_1_1_bad_rows(tmp_path, row, expected):
+    path = write(tmp_path / "users.csv", USERS_1_1, row)
+
+    with pytest.raises(ExportError, match=expected):
+        read_sis([path])
+
+
+def test_oneroster_unknown_org_shown_by_id(tmp_path):
+    users = write(
+        tmp_path / "users.csv", USERS_1_1, user_1_1("S1", "student", "A", "B", "X9")
+    )
+    orgs = write(tmp_path / "orgs.csv", ORGS, "ORG-HS,active,,High School,school,,")
+
+    export = read_sis([users, orgs])
+
+    assert export.users[0].school == "X9"
+    assert any("1 org sourcedId(s) are not in orgs.csv" in w for w in export.warnings)
+
+
+def test_oneroster_key_column(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        USERS_1_1,
+        user_1_1("S1", "student", "Ava", "Thompson", number="100231"),
+    )
+
+    user = read_sis([path], key_column="identifier").users[0]
+
+    assert user.local_id == "1_100231"
+    assert user.sis_key == "100231"
+
+
+def oneroster_1_2(tmp_path, users, roles):
+    folder = tmp_path / "oneroster"
+    folder.mkdir()
+    write(folder / "users.csv", USERS_1_2, *users)
+    write(folder / "roles.csv", ROLES, *roles)
+
+    return folder
+
+
+def test_oneroster_1_2_user_without_role_warns(tmp_path):
+    folder = oneroster_1_2(
+        tmp_path,
+        [user_1_2("S1", "Ava", "Thompson"), user_1_2("S2", "Liam", "Carter")],
+        [role_row("R1", "S1", "primary", "student", "ORG-HS")],
+    )
+
+    export = read_sis([folder])
+
+    assert [user.local_id for user in export.users] == ["1_S1"]
+    assert any(
+        "1 user(s) have no active role in roles.csv (line 3)" in warning
+        for warning in export.warnings
+    )
+
+
+def test_oneroster_1_2_without_primary_uses_first(tmp_path):
+    folder = oneroster_1_2(
+        tmp_path,
+        [user_1_2("U1", "Rachel", "Kowalski")],
+        [
+            role_row("R1", "U1", "secondary", "guardian", "ORG-ES"),
+            role_row("R2", "U1", "secondary", "aide", "ORG-ES"),
+        ],
+    )
+
+    export = read_sis([folder])
+
+    assert export.users[0].local_id == "3_U1"
+    assert any("no primary role" in warning for warning in export.warnings)
+
+
+def test_oneroster_1_2_primary_decides_over_order(tmp_path):
+    folder = oneroster_1_2(
+        tmp_path,
+        [user_1_2("U1", "Rachel", "Kowalski")],
+        [
+            role_row("R1", "U1", "secondary", "guardian", "ORG-ES"),
+            role_row("R2", "U1", "primary", "aide", "ORG-ES"),
+            role_row("R3", "U1", "secondary", "teacher", "ORG-MS"),
+        ],
+    )
+
+    user = read_sis([folder]).users[0]
+
+    assert user.local_id == "2_U1"
+    assert user.role_name == "aide"
+    assert user.school == "ORG-ES, ORG-MS"
+
+
+def test_oneroster_1_2_deleted_role_ignored(tmp_path):
+    folder = oneroster_1_2(
+        tmp_path,
+        [user_1_2("U1", "Ava", "Thompson")],
+        [
+            role_row("R1", "U1", "primary", "teacher", "ORG-HS", status="tobedeleted"),
+            role_row("R2", "U1", "secondary", "student", "ORG-HS"),
+        ],
+    )
+
+    export = read_sis([folder])
+
+    assert export.users[0].local_id == "1_U1"
+    assert "roles.csv: 1 role(s) with the status 'tobedeleted' were left out." in (
+        export.warnings
+    )
+
+
+def test_oneroster_1_2_unknown_role_raises(tmp_path):
+    folder = oneroster_1_2(
+        tmp_path,
+        [user_1_2("U1", "Ava", "Thompson")],
+        [role_row("R1", "U1", "primary", "wizard", "ORG-HS")],
+    )
+
+    with pytest.raises(ExportError, match="roles.csv, line 2: the role 'wizard'"):
+        read_sis([folder])
+
+
+def test_oneroster_folder_ignores_other_files(tmp_path):
+    folder = oneroster_1_2(
+        tmp_path,
+        [user_1_2("U1", "Ava", "Thompson")],
+        [role_row("R1", "U1", "primary", "student", "ORG-HS")],
+    )
+    write(folder / "classes.csv", "sourcedId,title", "C1,Algebra")
+    write(folder / "manifest.csv", "propertyName,value", "manifest.version,1.0")
+
+    export = read_sis([folder])
+
+    assert [name for name, _kind, _rows in export.files] == ["roles.csv", "users.csv"]
+
+
+def test_powerschool_key_column(tmp_path):
+    students = write(
+        tmp_path / "students.csv",
+        "DCID,Student_Number,First_Name,Last_Name",
+        "5102,004512,Liam,Carter",
+    )
+    staff = write(
+        tmp_path / "staff.csv",
+        "DCID,TeacherNumber,First_Name,Last_Name",
+        "301,7042,Daniel,Reyes",
+    )
+
+    export = read_sis([students, staff], key_column="Student_Number")
+    local_ids = [user.local_id for user in export.users]
+
+    assert local_ids == ["1_004512", "2_301"]
+    assert (
+        "staff.csv has no column 'Student_Number', so its SIS key stays in the "
+        "usual column." in export.warnings
+    )
+
+
+def test_key_column_blank_value_raises(examples_dir):
+    with pytest.raises(ExportError, match="line 10: the column 'Student_Number'"):
+        read_sis([examples_dir / "powerschool"], key_column="Student_Number")
+
+
+def test_key_column_missing_everywhere(examples_dir):
+    with pytest.raises(ExportError, match="No SIS file has the key column 'Nope'"):
+        read_sis([examples_dir / "powerschool"], key_column="Nope")
+
+
+def test_powerschool_blank_dcid_raises(tmp_path):
+    path = write(
+        tmp_path / "students.csv",
+        "DCID,Student_Number,First_Name,Last_Name",
+        "5101,100231,Ava,Thompson",
+        ",004512,Liam,Carter",
+    )
+
+    with pytest.raises(ExportError, match="line 3: the column 'DCID' is blank"):
+        read_sis([path])
+
+
+def test_powerschool_prefixed_headers(tmp_path):
+    path = write(
+        tmp_path / "students.csv",
+        "Students.DCID,Students.Student_Number,[Students]First_Name,Students.Last_Name",
+        "5101,100231,Ava,Thompson",
+    )
+
+    export = read_sis([path])
+
+    assert export.files == [("students.csv", "powerschool-students", 1)]
+    assert export.users[0].local_id == "1_5101"
+
+
+PEOPLE_HEADER = "Person ID,Given,Family,Kind,Mail"
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("Kind", ["1_P1", "2_P2"]),
+        ("student", ["1_P1", "1_P2"]),
+        ("=parent", ["3_P1", "3_P2"]),
+    ],
+)
+def test_column_map_role(tmp_path, role, expected):
+    path = write(
+        tmp_path / "people.csv",
+        PEOPLE_HEADER,
+        "P1,Ava,Thompson,Student,ava@example.org",
+        "P2,Marcus,Hill,Teacher,marcus@example.org",
+    )
+    column_map = {
+        "sis_key": "Person ID",
+        "first_name": "Given",
+        "last_name": "Family",
+        "role": role,
+        "email": "Mail",
+    }
+
+    export = read_sis([path], sis_format="csv", column_map=column_map)
+
+    assert [user.local_id for user in export.users] == expected
+    assert export.users[1].email == "marcus@example.org"
+    assert export.files == [("people.csv", "csv", 2)]
+
+
+def test_column_map_defaults_for_usual_headers(tmp_path):
+    path = write(
+        tmp_path / "people.csv",
+        "SIS ID,First Name,Last Name,Role,E-mail,School,Grade",
+        "P1,Ava,Thompson,Student,ava@example.org,High School,10",
+    )
+
+    user = read_sis([path]).users[0]
+
+    assert user.local_id == "1_P1"
+    assert user.email == "ava@example.org"
+    assert user.school == "High School"
+    assert user.grade == "10"
+
+
+@pytest.mark.parametrize(
+    ("column_map", "expected"),
+    [
+        ({"shoe_size": "Kind"}, "unknown field 'shoe_size'"),
+        ({"sis_key": "Missing"}, "the required column 'Missing' is missing"),
+        ({"first_name": "Given"}, "no column contains the field 'sis_key'"),
+        (
+            {"sis_key": "Person ID", "first_name": "Given", "last_name": "Family"}
+            | {"role": "=wizard"},
+            "fixed role 'wizard'",
+        ),
+    ],
+)
+def test_column_map_errors(tmp_path, column_map, expected):
+    path = write(tmp_path / "people.csv", PEOPLE_HEADER, "P1,Ava,Thompson,Student,")
+
+    with pytest.raises(ExportError, match=expected):
+        read_sis([path], column_map=column_map)
+
+
+@pytest.mark.parametrize(
+    ("paths", "sis_format", "expected"),
+    [
+        (["oneroster"], "powerschool", "not a powerschool file"),
+        (["powerschool"], "oneroster", "not a oneroster file"),
+        (["oneroster"], "excel", "'excel' is not a SIS format"),
+        (["schoology/users.csv"], None, "is a Schoology user export"),
+        (["nowhere"], None, "not found"),
+        ([], None, "No SIS export was given"),
+    ],
+)
+def test_read_sis_rejects(examples_dir, paths, sis_format, expected):
+    with pytest.raises(ExportError, match=expected):
+        read_sis([examples_dir / path for path in paths], sis_format=sis_format)
+
+
+def test_read_sis_empty_folder(tmp_path):
+    with pytest.raises(ExportError, match="contains no CSV or workbook files"):
+        read_sis([tmp_path])
+
+
+def test_repeated_values_interned(examples_dir):
+    users = read_sis([examples_dir / "oneroster"]).users
+    high_school = [user for user in users if user.school == "Maple Ridge High School"]
+
+    assert high_school[0].school is high_school[1].school
+    assert high_school[0].role_name is high_school[1].role_name

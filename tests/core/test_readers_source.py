@@ -1,0 +1,374 @@
+"""The readers on awkward files: encodings, delimiters, headers, broken rows, xlsx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from server.core.errors import ExportError
+from server.core.model import Role
+from server.core.readers import read_schoology, read_sis
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+SCHOOLOGY_HEADER = [
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Username",
+    "E-mail",
+    "User Unique ID",
+    "Role",
+    "Building or School",
+    "Grad Year",
+    "Additional Schools",
+    "Schoology User ID",
+]
+AVA = [
+    "Ava",
+    "",
+    "Thompson",
+    "athompson10",
+    "ava.thompson@students.example.org",
+    "100231",
+    "Student",
+    "Maple Ridge High School",
+    "2029",
+    "",
+    "104857301",
+]
+ONEROSTER_HEADER = (
+    "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,"
+    "userIds,givenName,familyName,middleName,identifier,email,sms,phone,"
+    "agentSourcedIds,grades,password"
+)
+
+
+def write_rows(path: Path, rows, delimiter=",", encoding="utf-8") -> Path:
+    text = "".join(delimiter.join(row) + "\r\n" for row in rows)
+    path.write_bytes(text.encode(encoding))
+
+    return path
+
+
+def test_utf8_with_bom(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ",".join(SCHOOLOGY_HEADER).encode() + b"\r\n")
+    with path.open("ab") as stream:
+        stream.write(",".join(AVA).encode() + b"\r\n")
+
+    export = read_schoology(path)
+
+    assert export.users[0].first_name == "Ava"
+    assert export.warnings == []
+
+
+def test_windows_1252_value_and_warning():
+    export = read_schoology(DATA / "schoology_windows1252.csv")
+
+    assert export.users[0].first_name == "Zoë"
+    assert export.users[0].last_name == "Ångström"
+    assert export.users[1].first_name == "François"
+    assert export.warnings == [
+        "schoology_windows1252.csv: the file is not valid UTF-8, so it was read "
+        "as Windows-1252. Check that accented names look right, or save the "
+        "export as CSV UTF-8."
+    ]
+
+
+def test_utf16_tab_separated(tmp_path):
+    path = write_rows(
+        tmp_path / "users.txt", [SCHOOLOGY_HEADER, AVA], "\t", encoding="utf-16"
+    )
+
+    export = read_schoology(path)
+
+    assert export.users[0].schoology_id == "104857301"
+
+
+def test_not_utf8_nor_windows_1252(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(",".join(SCHOOLOGY_HEADER).encode() + b"\r\nAva\x81,x\r\n")
+
+    with pytest.raises(ExportError, match="neither UTF-8 nor Windows-1252"):
+        read_schoology(path)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
+def test_delimiters(tmp_path, delimiter):
+    path = write_rows(tmp_path / "users.csv", [SCHOOLOGY_HEADER, AVA], delimiter)
+
+    user = read_schoology(path).users[0]
+
+    assert user.schoology_id == "104857301"
+    assert user.email == "ava.thompson@students.example.org"
+    assert user.school == "Maple Ridge High School"
+
+
+def test_semicolon_with_commas_in_values(tmp_path):
+    row = list(AVA)
+    row[0] = "Ava, Jr."
+    path = write_rows(tmp_path / "users.csv", [SCHOOLOGY_HEADER, row], ";")
+
+    assert read_schoology(path).users[0].first_name == "Ava, Jr."
+
+
+def test_header_case_and_spacing(tmp_path):
+    header = [
+        "first_name",
+        "MIDDLE NAME",
+        " last name ",
+        "username",
+        "E-Mail ",
+        "user_unique_id",
+        "role",
+        "Building",
+        "grad year",
+        "additional schools",
+        "schoology user id",
+    ]
+    path = write_rows(tmp_path / "users.csv", [header, AVA])
+
+    user = read_schoology(path).users[0]
+
+    assert user.first_name == "Ava"
+    assert user.last_name == "Thompson"
+    assert user.email == "ava.thompson@students.example.org"
+    assert user.unique_id == "100231"
+    assert user.school == "Maple Ridge High School"
+    assert user.schoology_id == "104857301"
+
+
+def test_school_column_alias(tmp_path):
+    header = [
+        name if name != "Building or School" else "School" for name in SCHOOLOGY_HEADER
+    ]
+    path = write_rows(tmp_path / "users.csv", [header, AVA])
+
+    assert read_schoology(path).users[0].school == "Maple Ridge High School"
+
+
+def test_unquoted_comma_names_file_and_line():
+    with pytest.raises(ExportError) as caught:
+        read_sis([DATA / "oneroster_unquoted_comma.csv"])
+
+    message = str(caught.value)
+    assert message.startswith("oneroster_unquoted_comma.csv, line 3:")
+    assert "19 values but the header has 18 columns" in message
+    assert "unquoted comma" in message
+
+
+def test_missing_column_names_file_column_and_headers():
+    with pytest.raises(ExportError) as caught:
+        read_schoology(DATA / "schoology_missing_role.csv")
+
+    message = str(caught.value)
+    assert message.startswith("schoology_missing_role.csv:")
+    assert "the required column 'Role' is missing" in message
+    assert (
+        "'First Name', 'Last Name', 'E-mail', 'User Unique ID', 'Schoology User ID'"
+        in message
+    )
+
+
+def test_unclosed_quote_names_line():
+    with pytest.raises(ExportError, match=r"oneroster_unclosed_quote.csv, line 2:"):
+        read_sis([DATA / "oneroster_unclosed_quote.csv"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.csv", b"", "the file is empty"),
+        ("blank.csv", b"\r\n \r\n", "the file is empty"),
+        ("nul.csv", b"a,b\x00,c\r\n", "binary data"),
+        ("header_only.csv", ",".join(SCHOOLOGY_HEADER).encode(), "no users"),
+        ("one_column.csv", b"just some text\r\nmore text\r\n", "only one column"),
+        ("commas.csv", b",,,\r\n,,,\r\n", "no column names"),
+        ("broken.xlsx", b"PK\x03\x04not really a zip", "cannot be read as a workbook"),
+    ],
+)
+def test_unreadable_schoology_files(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(ExportError, match=expected):
+        read_schoology(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("image_renamed.csv", "binary data"),
+        ("html_error_page.csv", "HTML or XML page"),
+    ],
+)
+def test_hostile_files_rejected(name, expected):
+    with pytest.raises(ExportError, match=expected):
+        read_sis([DATA / name])
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ExportError, match="not found"):
+        read_schoology(tmp_path / "nowhere.csv")
+
+
+def test_short_row_padded_with_warning(tmp_path):
+    header = ["Schoology User ID", "First Name", "Last Name", "User Unique ID"]
+    header += ["Role", "E-mail", "Building or School"]
+    path = tmp_path / "users.csv"
+    path.write_text(
+        ",".join(header)
+        + "\r\n104857301,Ava,Thompson,100231,Student,ava@example.org,MRHS"
+        + "\r\n104857302,Liam,Carter,004512,Student\r\n"
+    )
+
+    export = read_schoology(path)
+
+    assert export.users[1].unique_id == "004512"
+    assert export.users[1].email == ""
+    assert export.warnings == [
+        "users.csv: 1 row(s) have fewer values than the header (line 3), so the "
+        "missing values were read as blank. Check those rows: a line break "
+        "inside an unquoted value splits one row into two."
+    ]
+
+
+def test_quoted_line_break_keeps_line_numbers(tmp_path):
+    path = tmp_path / "users.csv"
+    ben = ["Ben", "", "Keller", "bkeller", "", "100990", "Student", "", "", "", ""]
+    path.write_text(
+        ",".join(SCHOOLOGY_HEADER)
+        + '\r\n"Ava\r\nMarie",,Thompson,a,,1,Student,,,,104857301\r\n'
+        + ",".join(ben)
+        + "\r\n"
+    )
+
+    with pytest.raises(ExportError, match="line 4: the Schoology User ID is blank"):
+        read_schoology(path)
+
+
+def test_long_id_and_leading_zeros_in_csv(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(
+        ONEROSTER_HEADER
+        + "\r\n004512,active,,true,ORG-MS,student,lcarter,,Liam,Carter,,004512,"
+        + ",,,,07,\r\n20250000000178342,,,true,ORG-HS,student,npatel,,Noah,Patel,,"
+        + "20250000000178342,,,,,11,\r\n"
+    )
+
+    users = read_sis([path]).users
+
+    assert users[0].local_id == "1_004512"
+    assert users[0].number == "004512"
+    assert users[0].grade == "07"
+    assert users[1].local_id == "1_20250000000178342"
+    assert users[1].number == "20250000000178342"
+
+
+def save_workbook(path: Path, rows, text_columns=()) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Users"
+    for row in rows:
+        sheet.append(row)
+    for column in text_columns:
+        for cell in sheet[column]:
+            cell.number_format = "@"
+    workbook.save(path)
+
+    return path
+
+
+def test_xlsx_text_ids_kept(tmp_path):
+    row = list(AVA)
+    row[5] = "004512"
+    row[10] = "20250000000178342"
+    path = save_workbook(tmp_path / "users.xlsx", [SCHOOLOGY_HEADER, row], "FK")
+
+    export = read_schoology(path)
+
+    assert export.users[0].unique_id == "004512"
+    assert export.users[0].schoology_id == "20250000000178342"
+    assert export.files == [("users.xlsx", "schoology", 1)]
+    assert export.warnings == []
+
+
+def test_xlsx_numeric_ids_warn_naming_cells(tmp_path):
+    row = list(AVA)
+    row[5] = 4512
+    row[10] = 104857301
+    row[8] = 2029
+    path = save_workbook(tmp_path / "users.xlsx", [SCHOOLOGY_HEADER, row])
+
+    export = read_schoology(path)
+
+    user = export.users[0]
+    assert user.unique_id == "4512"
+    assert user.schoology_id == "104857301"
+    assert user.grad_year == "2029"
+    assert len(export.warnings) == 2
+    assert export.warnings[0].startswith(
+        "users.xlsx, sheet 'Users': 1 value(s) in the ID column 'Schoology User ID' "
+        "are stored as numbers (cell K2)."
+    )
+    assert (
+        "column 'User Unique ID' are stored as numbers (cell F2)"
+        in (export.warnings[1])
+    )
+
+
+def test_xlsx_rounded_long_number_flagged(tmp_path):
+    row = list(AVA)
+    row[10] = 12345678901234567
+    path = save_workbook(tmp_path / "users.xlsx", [SCHOOLOGY_HEADER, row])
+
+    export = read_schoology(path)
+
+    assert "cell K2 (rounded by the spreadsheet)" in export.warnings[0]
+
+
+def test_xlsx_leading_blank_rows_keep_row_numbers(tmp_path):
+    row = list(AVA)
+    row[6] = "Coach"
+    path = save_workbook(tmp_path / "users.xlsx", [[], [], SCHOOLOGY_HEADER, row])
+
+    with pytest.raises(ExportError) as caught:
+        read_schoology(path)
+
+    assert str(caught.value).startswith("users.xlsx, sheet 'Users', row 4:")
+    assert "'Coach'" in str(caught.value)
+
+
+def test_xlsx_value_without_header(tmp_path):
+    liam = list(AVA)
+    liam[10] = "104857302"
+    rows = [SCHOOLOGY_HEADER, AVA, liam + ["", "extra"]]
+    path = save_workbook(tmp_path / "users.xlsx", rows)
+
+    with pytest.raises(ExportError, match="row 3: the row has a value in column 13"):
+        read_schoology(path)
+
+
+def test_xlsx_sis_with_column_map(tmp_path):
+    rows = [
+        ["Person", "Given", "Family", "Mail", "Kind"],
+        ["004512", "Liam", "Carter", "liam.carter@students.example.org", "Student"],
+        [7042, "Daniel", "Reyes", "daniel.reyes@example.org", "Teacher"],
+    ]
+    path = save_workbook(tmp_path / "people.xlsx", rows)
+    column_map = {
+        "sis_key": "Person",
+        "first_name": "Given",
+        "last_name": "Family",
+        "email": "Mail",
+        "role": "Kind",
+    }
+
+    export = read_sis([path], column_map=column_map)
+
+    assert [user.local_id for user in export.users] == ["1_004512", "2_7042"]
+    assert export.users[1].role is Role.STAFF
+    assert "cell A3" in export.warnings[0]
