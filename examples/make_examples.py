@@ -148,16 +148,6 @@ PEOPLE = [
             status="tobedeleted"),
     student("S88484", "Sofia", "Reyes", "100484", "ORG-MRMS", "06", "5127",
             agents=["P2210"]),
-    student("S88495", "Chloe", "Martin", "100495", "ORG-CCE", "01", "5128",
-            agents=["P2223"]),
-    student("S88506", "Caleb", "Martin", "100506", "ORG-CCE", "03", "5129",
-            agents=["P2223"]),
-    student("S88517", "Layla", "Hassan", "100517", "ORG-MRHS", "11", "5130",
-            agents=["P2220"]),
-    student("S88528", "Wyatt", "Jensen", "100528", "ORG-MRMS", "07", "5131"),
-    student("S88539", "Nora", "Sullivan", "100539", "ORG-MRHS", "12", "5132",
-            agents=["P2224"]),
-    student("S88540", "Ezra", "Coleman", "100540", "ORG-CCE", "02", "5133"),
     # Teachers, staff and administrators.
     adult("T1042", "teacher", "Daniel", "Reyes", "7042", "ORG-MRHS", "301"),
     adult("T1043", "teacher", "Robert", "Lindqvist", "7043", "ORG-MRMS", "302",
@@ -172,7 +162,6 @@ PEOPLE = [
     adult("T1050", "teacher", "Samuel", "Osei", "7050", "ORG-MRHS", "309"),
     adult("T1051", "aide", "Rachel", "Kowalski", "7051", "ORG-CCE", "310",
           secondary_role="guardian"),
-    adult("T1052", "teacher", "Grace", "Liu", "7052", "ORG-MRHS", "312"),
     # Parents and guardians. PowerSchool exports no parents.
     adult("P2210", "parent", "Daniel", "Reyes", "", "ORG-MRMS",
           email="daniel.reyes@example.org", agents=["S88484"]),
@@ -195,10 +184,6 @@ PEOPLE = [
     adult("P2221", "parent", "Paul", "Meyer", "", "ORG-CCE", agents=["S88340"]),
     adult("P2222", "parent", "Ingrid", "Rossi", "", "ORG-CCE",
           agents=["S88351"]),
-    adult("P2223", "parent", "Julia", "Martin", "", "ORG-CCE",
-          agents=["S88495", "S88506"]),
-    adult("P2224", "guardian", "Kevin", "Sullivan", "", "ORG-MRHS",
-          agents=["S88539"]),
 ]
 
 HS, MS, ES = (ORGS[org][0] for org in ("ORG-MRHS", "ORG-MRMS", "ORG-CCE"))
@@ -257,18 +242,6 @@ ACCOUNTS = [
             "ghowell08", "100473", "Student", MS, "2031"),
     Account("104857324", "Sofia", "Reyes", "sofia.reyes@students.example.org",
             "sreyes06", "100484", "Student", MS, "2033"),
-    Account("104857326", "Chloe", "Martin", "chloe.martin@students.example.org",
-            "cmartin01", "100495", "Student", ES, "2038"),
-    Account("104857327", "Caleb", "Martin", "caleb.martin@students.example.org",
-            "cmartin03", "100506", "Student", ES, "2036"),
-    Account("104857328", "Layla", "Hassan", "layla.hassan@students.example.org",
-            "lhassan11", "100517", "Student", HS, "2028"),
-    Account("104857329", "Wyatt", "Jensen", "wyatt.jensen@students.example.org",
-            "wjensen07", "100528", "Student", MS, "2032"),
-    Account("104857330", "Nora", "Sullivan", "nora.sullivan@students.example.org",
-            "nsullivan12", "100539", "Student", HS, "2027"),
-    Account("104857331", "Ezra", "Coleman", "ezra.coleman@students.example.org",
-            "ecoleman02", "100540", "Student", ES, "2037"),
     Account("104857325", "Test", "Student", "test.student@students.example.org",
             "teststudent", "teststudent", "Student", HS),
     Account("104857401", "Daniel", "Reyes", "daniel.reyes@example.org",
@@ -291,8 +264,6 @@ ACCOUNTS = [
             "hpark", "District Admin", DISTRICT),
     Account("104857410", "Rachel", "Kowalski", "rachel.kowalski@example.org",
             "rkowalski", "rkowalski", "Teacher Aide", ES),
-    Account("104857412", "Grace", "Liu", "grace.liu@example.org", "gliu",
-            "gliu", "Teacher", HS),
     Account("104857411", "Greg", "Morton", "greg.morton@example.org", "gmorton",
             "gmorton", "Teacher", HS),
     Account("104857501", "Angela", "Thompson", "angela.thompson@example.net",
@@ -313,10 +284,6 @@ ACCOUNTS = [
             "paul.meyer", "paul.meyer@example.net", "Parent", ES),
     Account("104857509", "Ingrid", "Rossi", "ingrid.rossi@example.net",
             "ingrid.rossi", "ingrid.rossi@example.net", "Parent", ES),
-    Account("104857511", "Julia", "Martin", "julia.martin@example.net",
-            "julia.martin", "julia.martin@example.net", "Parent", ES),
-    Account("104857512", "Kevin", "Sullivan", "kevin.sullivan@example.net",
-            "kevin.sullivan", "kevin.sullivan@example.net", "Parent", HS),
     Account("104857510", "Mark", "Ellison", "mark.ellison@example.net",
             "mark.ellison", "mark.ellison@example.net", "Parent", MS),
 ]
@@ -605,7 +572,7 @@ def powerschool_rows() -> tuple[list[list[str]], list[list[str]]]:
                 [p.dcid, p.ps_number, p.first, p.last, p.email, schools[0], "1"]
             )
     staff.append(
-        ["311", "7053", "Greg", "Morton", "greg.morton@example.org", "300", "2"]
+        ["311", "7052", "Greg", "Morton", "greg.morton@example.org", "300", "2"]
     )
 
     return students, staff

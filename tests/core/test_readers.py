@@ -24,8 +24,8 @@ def by_schoology_id(export):
 
 def test_schoology_export_counts(schoology):
     assert schoology.side == "schoology"
-    assert len(schoology.users) == 55
-    assert schoology.files == [("users.csv", "schoology", 55)]
+    assert len(schoology.users) == 46
+    assert schoology.files == [("users.csv", "schoology", 46)]
 
 
 def test_schoology_first_user_fields(schoology):
@@ -106,10 +106,10 @@ def test_oneroster_1_1_counts(examples_dir):
     export = read_sis([examples_dir / "oneroster"])
 
     assert export.side == "sis"
-    assert len(export.users) == 56
+    assert len(export.users) == 47
     assert export.files == [
         ("orgs.csv", "oneroster-orgs", 4),
-        ("users.csv", "oneroster-1.1", 57),
+        ("users.csv", "oneroster-1.1", 48),
     ]
     assert export.warnings == [
         "users.csv: 1 user(s) with the status 'tobedeleted' were left out."
@@ -197,9 +197,9 @@ def test_oneroster_1_2_files_and_warnings(examples_dir):
     export = read_sis([examples_dir / "oneroster-1.2"])
 
     assert export.files == [
-        ("roles.csv", "oneroster-roles", 59),
+        ("roles.csv", "oneroster-roles", 50),
         ("orgs.csv", "oneroster-orgs", 4),
-        ("users.csv", "oneroster-1.2", 57),
+        ("users.csv", "oneroster-1.2", 48),
     ]
     assert "roles.csv: 1 role(s) with the status 'tobedeleted' were left out." in (
         export.warnings
@@ -231,7 +231,7 @@ def test_oneroster_1_2_files_given_one_by_one(examples_dir):
     folder = examples_dir / "oneroster-1.2"
     export = read_sis([folder / "users.csv", folder / "roles.csv"])
 
-    assert len(export.users) == 56
+    assert len(export.users) == 47
     assert by_local_id(export)["1_S88213"].school == "ORG-MRHS"
     assert any("No orgs.csv" in warning for warning in export.warnings)
 
@@ -244,10 +244,10 @@ def test_oneroster_1_2_without_roles_rejected(examples_dir):
 def test_powerschool_counts(examples_dir):
     export = read_sis([examples_dir / "powerschool"])
 
-    assert len(export.users) == 45
+    assert len(export.users) == 38
     assert export.files == [
-        ("staff.csv", "powerschool-staff", 12),
-        ("students.csv", "powerschool-students", 34),
+        ("staff.csv", "powerschool-staff", 11),
+        ("students.csv", "powerschool-students", 28),
     ]
 
 
