@@ -425,3 +425,47 @@ def scenario_chart(ws):
     chart.height = 8
 
     return chart
+
+
+SCHOOLOGY_TEMPLATE_COLUMNS = tuple(
+    column for column in layout.SCHOOLOGY_COLUMNS if column.name != "Schoology Matching"
+) + (layout.Column("Additional Schools", layout.SCHOOLOGY_BAND, 28),)
+SIS_TEMPLATE_COLUMNS = (
+    layout.Column("SIS Key", layout.SIS_BAND, 16, is_id=True),
+    layout.Column("Number", layout.SIS_BAND, 16, is_id=True),
+    layout.Column("First Name", layout.SIS_BAND, 14),
+    layout.Column("Middle Name", layout.SIS_BAND, 12),
+    layout.Column("Last Name", layout.SIS_BAND, 16),
+    layout.Column("Username", layout.SIS_BAND, 16),
+    layout.Column("Email", layout.SIS_BAND, 28),
+    layout.Column("Role", layout.SIS_BAND, 14),
+    layout.Column("School", layout.SIS_BAND, 20),
+    layout.Column("Grade", layout.SIS_BAND, 9),
+)
+# Role names that model.parse_role maps to a role, offered by the Role list.
+SIS_TEMPLATE_ROLES = (
+    "student",
+    "teacher",
+    "staff",
+    "administrator",
+    "aide",
+    "parent",
+    "guardian",
+)
+
+
+def role_validation(column_index: int) -> DataValidation:
+    """Build the drop-down list of roles for a column of the SIS users template."""
+    letter = column_letter(column_index)
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(SIS_TEMPLATE_ROLES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Unknown role",
+        error="Pick a role from the list: " + ", ".join(SIS_TEMPLATE_ROLES) + ".",
+    )
+    validation.add(f"{letter}2:{letter}{layout.EXCEL_MAX_ROWS}")
+
+    return validation
