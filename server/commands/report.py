@@ -1,0 +1,131 @@
+"""The ``dataprep report`` command: build a user mapping report from exports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..core.matching import parse_options
+from ..core.readers import SIS_FORMATS
+from ..core.report import (
+    Report,
+    WrittenReport,
+    build_report,
+    output_format,
+    read_exports,
+    write_outputs,
+)
+
+SCENARIO_LABELS = {
+    1: "in both systems and matched",
+    2: "only in Schoology, or not matched",
+    3: "only in the SIS",
+}
+
+
+class ProgressPrinter:
+    """Print one stderr line per phase and per 10,000 rows written.
+
+    It prints nothing unless ``enabled``, so a script that reads stdout gets
+    only the result.
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def phase(self, message: str) -> None:
+        if self.enabled:
+            click.echo(message, err=True)
+
+    def rows(self, written: int, total: int | None) -> None:
+        if self.enabled:
+            of_total = "" if total is None else f" of {total:,}"
+            click.echo(f"Wrote {written:,}{of_total} rows", err=True)
+
+
+def print_result(report: Report, written: WrittenReport) -> None:
+    """Print the counts per scenario, the output path and the warnings."""
+    result = report.result
+    for scenario, label in SCENARIO_LABELS.items():
+        click.echo(f"Scenario {scenario} ({label}): {report.counts[scenario]:,}")
+
+    by_option = ", ".join(
+        f"{option} {count:,}" for option, count in result.option_counts.items()
+    )
+    click.echo(f"Scenario 1 by mapping option: {by_option}")
+    click.echo(f"Report {report.report_id} written to {written.path}")
+
+    if report.warnings:
+        click.echo(f"Warnings ({len(report.warnings)}):")
+        for warning in report.warnings:
+            click.echo(f"- {warning}")
+
+
+@click.command()
+@click.option(
+    "--schoology",
+    "schoology",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The Schoology user export (.csv or .xlsx).",
+)
+@click.option(
+    "--sis",
+    "sis",
+    required=True,
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A SIS export file or OneRoster folder. Repeat for several files.",
+)
+@click.option(
+    "--sis-format",
+    type=click.Choice(SIS_FORMATS),
+    default=None,
+    help="The SIS export format. Detected from the headers when left out.",
+)
+@click.option(
+    "--match",
+    "options",
+    required=True,
+    metavar="OPTION[,OPTION...]",
+    help="Mapping options in the order they run: unique-id, email, username, name.",
+)
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The report file to write: FILE.xlsx or FILE.csv.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Print a line per phase on stderr. On by default when stderr is a terminal.",
+)
+def report(
+    schoology: Path,
+    sis: tuple[Path, ...],
+    sis_format: str | None,
+    options: str,
+    output: Path,
+    progress: bool | None,
+) -> None:
+    """Match a Schoology export to SIS exports and write the mapping report."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    printer = ProgressPrinter(progress)
+
+    # Check the cheap arguments before the exports are read.
+    mapping_options = parse_options(options)
+    output_format(output)
+
+    schoology_export, sis_export = read_exports(
+        schoology, sis, sis_format, progress=printer.phase
+    )
+    built = build_report(
+        schoology_export, sis_export, mapping_options, progress=printer.phase
+    )
+    written = write_outputs(built, output, progress=printer.rows)
+
+    print_result(built, written)

@@ -1,0 +1,211 @@
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from server.cli import main
+from server.core import layout
+
+COUNTS_OUTPUT = (
+    "Scenario 1 (in both systems and matched): 38\n"
+    "Scenario 2 (only in Schoology, or not matched): 8\n"
+    "Scenario 3 (only in the SIS): 9\n"
+    "Scenario 1 by mapping option: linked 1, unique-id 21, email 16, name 0\n"
+)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def report_args(examples_dir, output, *extra, match="unique-id,email,name"):
+    return [
+        "report",
+        "--schoology",
+        str(examples_dir / "schoology" / "users.csv"),
+        "--sis",
+        str(examples_dir / "oneroster"),
+        "--match",
+        match,
+        "--output",
+        str(output),
+        *extra,
+    ]
+
+
+def test_report_prints_counts(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.xlsx"
+
+    result = runner.invoke(main, report_args(examples_dir, output))
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith(COUNTS_OUTPUT)
+    assert f"written to {output}\n" in result.stdout
+    assert "Warnings (2):\n" in result.stdout
+    assert "share a matching value" in result.stdout
+    assert result.stderr == ""
+    assert output.is_file()
+
+
+def test_report_writes_xlsx(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.xlsx"
+
+    runner.invoke(main, report_args(examples_dir, output))
+    sheet = openpyxl.load_workbook(output)[layout.MAPPING_SHEET]
+    scenarios = [
+        row[layout.SCENARIO]
+        for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1, values_only=True)
+    ]
+
+    assert scenarios == [1] * 38 + [2] * 8 + [3] * 9
+
+
+def test_report_writes_csv(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.csv"
+
+    result = runner.invoke(main, report_args(examples_dir, output))
+    with open(output, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    numbers = {row["SIS Local ID"]: row["SIS Number"] for row in rows}
+
+    assert result.exit_code == 0
+    assert len(rows) == 55
+    assert numbers["1_004512"] == "004512"
+    assert numbers["1_20250000000178342"] == "20250000000178342"
+
+
+def test_report_progress_on_stderr(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.csv"
+
+    result = runner.invoke(main, report_args(examples_dir, output, "--progress"))
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "Read 46 Schoology users",
+        "Read 47 SIS users from 2 files",
+        "Matching on unique-id, email, name",
+        "Matched: scenario 1 38, scenario 2 8, scenario 3 9",
+        "Wrote 55 of 55 rows",
+    ]
+
+
+def test_report_powerschool_files(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.csv"
+    args = [
+        "report",
+        "--schoology",
+        str(examples_dir / "schoology" / "users.csv"),
+        "--sis",
+        str(examples_dir / "powerschool" / "students.csv"),
+        "--sis",
+        str(examples_dir / "powerschool" / "staff.csv"),
+        "--sis-format",
+        "powerschool",
+        "--match",
+        "email",
+        "--output",
+        str(output),
+    ]
+
+    result = runner.invoke(main, args)
+
+    assert result.exit_code == 0
+    assert "Scenario 1 (in both systems and matched): " in result.stdout
+    assert output.is_file()
+
+
+@pytest.mark.parametrize(
+    ("match", "message"),
+    [
+        ("phone", "Error: 'phone' is not a valid mapping option."),
+        ("email,email", "Error: The mapping option 'email' is listed twice"),
+        ("email,,name", "Error: The mapping options 'email,,name' contain an empty"),
+    ],
+)
+def test_report_bad_option(runner, examples_dir, tmp_path, match, message):
+    output = tmp_path / "report.xlsx"
+
+    result = runner.invoke(main, report_args(examples_dir, output, match=match))
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.splitlines()) == 1
+    assert not output.exists()
+
+
+def test_report_bad_output_suffix(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.txt"
+
+    result = runner.invoke(main, report_args(examples_dir, output))
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {output}: the output file has the suffix '.txt'. Give a file"
+        " name ending in .xlsx for an Excel workbook or .csv for a CSV file.\n"
+    )
+
+
+@pytest.mark.parametrize("side", ["--schoology", "--sis"])
+def test_report_missing_file(runner, examples_dir, tmp_path, side):
+    missing = tmp_path / "missing.csv"
+    args = report_args(examples_dir, tmp_path / "report.xlsx")
+    args[args.index(side) + 1] = str(missing)
+
+    result = runner.invoke(main, args)
+
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"Error: {missing}: ")
+    assert "not found" in result.stderr
+
+
+def test_report_missing_column(runner, examples_dir, tmp_path):
+    schoology = tmp_path / "users.csv"
+    schoology.write_text(
+        "Schoology User ID,First Name,Last Name,Role\n101,Ann,Lee,Teacher\n",
+        encoding="utf-8",
+    )
+    args = report_args(examples_dir, tmp_path / "report.xlsx")
+    args[args.index("--schoology") + 1] = str(schoology)
+
+    result = runner.invoke(main, args)
+
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(
+        "Error: users.csv: the required column 'User Unique ID'"
+    )
+    assert not (tmp_path / "report.xlsx").exists()
+
+
+def test_report_subprocess_on_examples(examples_dir, tmp_path):
+    output = tmp_path / "report.xlsx"
+    # The console script that pip installs next to the interpreter.
+    command = [str(Path(sys.executable).with_name("dataprep"))]
+
+    done = subprocess.run(
+        [*command, *report_args(examples_dir, output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    failed = subprocess.run(
+        [*command, *report_args(examples_dir, output, match="phone")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0
+    assert done.stdout.startswith(COUNTS_OUTPUT)
+    assert done.stderr == ""
+    assert output.is_file()
+    assert failed.returncode == 2
+    assert failed.stdout == ""
+    assert failed.stderr.startswith("Error: 'phone' is not a valid mapping option.")
+    assert len(failed.stderr.splitlines()) == 1
