@@ -260,6 +260,9 @@ def _run_pass(state: _MatchState, option: MappingOption, matched_by: str) -> Non
                 state.matched_sis.add(j)
             else:
                 _note_other_roles(state, option.name, schoology_indexes, sis_indexes)
+                _note_other_roles_sis(
+                    state, option.name, sis_indexes, schoology_indexes
+                )
         else:
             _resolve_shared_key(
                 state, option.name, matched_by, schoology_indexes, sis_indexes
@@ -306,12 +309,17 @@ def _resolve_shared_key(
         else:
             _note_shared_key(state, label, role_schoology, role_sis)
 
-    # Roles without a counterpart run last, so that SIS users matched above
-    # are not reported as candidates of another role.
-    left = [j for j in sis_indexes if j not in state.matched_sis]
+    # Roles without a counterpart run last, so that users matched above are
+    # not reported as candidates of another role.
+    left_schoology = [i for i in schoology_indexes if i not in state.pairs]
+    left_sis = [j for j in sis_indexes if j not in state.matched_sis]
     for role, role_schoology in schoology_by_role.items():
-        if role not in sis_by_role and left:
-            _note_other_roles(state, label, role_schoology, left)
+        if role not in sis_by_role and left_sis:
+            _note_other_roles(state, label, role_schoology, left_sis)
+
+    for role, role_sis in sis_by_role.items():
+        if role not in schoology_by_role and left_schoology:
+            _note_other_roles_sis(state, label, role_sis, left_schoology)
 
 
 def _note_shared_key(
@@ -360,14 +368,34 @@ def _note_other_roles(
     a staff or parent record, but the admin should see why.
     """
     others = [state.sis[j] for j in sis_indexes]
-    roles = "/".join(sorted({str(p.role) for p in others}))
-    noun = "user" if len(others) == 1 else "users"
-    ids = _join_ids([p.local_id for p in others])
+    described = _describe_roles("SIS", [p.local_id for p in others], others)
     for i in schoology_indexes:
         state.schoology_notes.setdefault(i, []).append(
-            f"{label} matches SIS {noun} {ids} of role {roles},"
+            f"{label} matches {described},"
             f" but the Schoology role is {state.schoology[i].role}"
         )
+
+
+def _note_other_roles_sis(
+    state: _MatchState,
+    label: str,
+    sis_indexes: list[int],
+    schoology_indexes: list[int],
+) -> None:
+    """Note SIS users whose key is only on Schoology users of another role."""
+    others = [state.schoology[i] for i in schoology_indexes]
+    described = _describe_roles("Schoology", [s.schoology_id for s in others], others)
+    for j in sis_indexes:
+        state.sis_notes.setdefault(j, []).append(
+            f"{label} matches {described}, but the SIS role is {state.sis[j].role}"
+        )
+
+
+def _describe_roles(side: str, ids: list[str], users: list) -> str:
+    roles = "/".join(sorted({str(user.role) for user in users}))
+    noun = "user" if len(ids) == 1 else "users"
+
+    return f"{side} {noun} {_join_ids(ids)} of role {roles}"
 
 
 def _describe_users(side: str, ids: list[str]) -> str:

@@ -200,6 +200,10 @@ def test_match_needs_same_role():
         "email matches SIS user 2_T100 of role staff, but the Schoology role is"
         " student; map by hand"
     )
+    assert notes(result)["2_T100"] == (
+        "email matches Schoology user 101 of role student, but the SIS role is"
+        " staff; map by hand"
+    )
 
 
 def test_match_shared_sis_email_matches_nobody():
@@ -293,6 +297,32 @@ def test_match_teacher_who_is_also_parent():
     assert pairs(result, 1) == [("101", "2_T100")]
     assert pairs(result, 3) == [(None, "3_G500")]
     assert notes(result)["3_G500"] == ""
+
+
+def test_match_other_role_beside_shared_key():
+    result = match(
+        [
+            schoology("101", role=Role.STUDENT, email="home@mail.example"),
+            schoology("102", role=Role.PARENT, email="home@mail.example"),
+        ],
+        [
+            sis("P1", role=Role.PARENT, email="home@mail.example"),
+            sis("T1", role=Role.STAFF, email="home@mail.example"),
+        ],
+        "email",
+    )
+
+    assert pairs(result, 1) == [("102", "3_P1")]
+    assert pairs(result, 2) == [("101", None)]
+    assert pairs(result, 3) == [(None, "2_T1")]
+    assert notes(result)["101"] == (
+        "email matches SIS user 2_T1 of role staff, but the Schoology role is"
+        " student; map by hand"
+    )
+    assert notes(result)["2_T1"] == (
+        "email matches Schoology user 101 of role student, but the SIS role is"
+        " staff; map by hand"
+    )
 
 
 def test_match_already_linked_first():
