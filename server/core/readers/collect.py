@@ -11,6 +11,7 @@ import sys
 
 from ..errors import ExportError
 from ..model import SisUser
+from .source import Table
 
 SCHOOL_SEPARATOR = ", "
 
@@ -40,27 +41,30 @@ class SisCollector:
     def __init__(self):
         self.users: list[SisUser] = []
         self.by_local_id: dict[str, SisUser] = {}
-        self.places: dict[str, str] = {}
+        # The table that each source file name was read from, so that a
+        # message can name an earlier row as "users.csv, line 4".
+        self.tables: dict[str, Table] = {}
         self.merged = 0
 
-    def add(self, user: SisUser, place: str) -> None:
-        """Add a user, or merge it into an earlier row with the same local ID.
+    def add(self, user: SisUser, table: Table) -> None:
+        """Add a user read from ``table``, or merge it into an earlier row.
 
-        ``place`` names the file and line for messages, as "users.csv, line 4".
+        Rows merge when they have the same local ID and the same person.
 
         :raise ExportError: when the earlier row with that local ID is a
             different person.
         """
+        self.tables.setdefault(user.source, table)
         earlier = self.by_local_id.get(user.local_id)
         if earlier is None:
             self.by_local_id[user.local_id] = user
-            self.places[user.local_id] = place
             self.users.append(user)
             return
 
         if not self.is_same_person(earlier, user):
+            first = self.tables[earlier.source].where(earlier.line)
             raise ExportError(
-                f"{self.places[user.local_id]} and {place}: both rows have the SIS "
+                f"{first} and {table.where(user.line)}: both rows have the SIS "
                 f"key '{user.sis_key}' but they are different people "
                 f"('{earlier.first_name} {earlier.last_name}' and "
                 f"'{user.first_name} {user.last_name}'). Every person needs their "

@@ -19,7 +19,7 @@ import sys
 from ..errors import ExportError
 from ..model import SisUser, make_local_id, parse_role
 from .collect import SisCollector
-from .source import Table, header_key
+from .source import Table, cached_parse_role, header_key
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +132,8 @@ def read_generic(
                 "Fill it in, or choose another key column."
             )
 
-        role_name = fixed_role or value(row, "role").strip()
-        role = fixed or parse_role(role_name)
+        role_name = fixed_role or sys.intern(value(row, "role").strip())
+        role = fixed or cached_parse_role(role_name)
         if role is None:
             raise ExportError(
                 f"{table.where(line)}: the role '{role_name}' is not a student, "
@@ -153,11 +153,11 @@ def read_generic(
             username=value(row, "username"),
             email=value(row, "email"),
             role=role,
-            role_name=sys.intern(role_name),
+            role_name=role_name,
             school=sys.intern(value(row, "school").strip()),
             grade=sys.intern(value(row, "grade").strip()),
         )
-        collector.add(user, table.where(line))
+        collector.add(user, table)
 
     logger.info("Read a mapped CSV file: %d rows", rows)
 

@@ -15,9 +15,9 @@ import sys
 from dataclasses import dataclass
 
 from ..errors import ExportError
-from ..model import Role, SisUser, make_local_id, parse_role
+from ..model import Role, SisUser, make_local_id
 from .collect import SCHOOL_SEPARATOR, SisCollector
-from .source import Table, list_places
+from .source import Table, cached_parse_role, list_places
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +97,8 @@ def read_roles(table: Table) -> tuple[dict[str, list[RoleRecord]], int, int]:
                 "roles.csv must name the user it belongs to."
             )
 
-        role_name = row[role_column].strip()
-        role = parse_role(role_name)
+        role_name = sys.intern(row[role_column].strip())
+        role = cached_parse_role(role_name)
         if role is None:
             raise ExportError(
                 f"{table.where(line)}: the role '{role_name}' is not a OneRoster "
@@ -111,7 +111,7 @@ def read_roles(table: Table) -> tuple[dict[str, list[RoleRecord]], int, int]:
             line=line,
             primary=row[role_type].strip().casefold() == "primary",
             role=role,
-            role_name=sys.intern(role_name),
+            role_name=role_name,
             org=sys.intern(column_value(row, org).strip()),
         )
         roles.setdefault(user_id, []).append(record)
@@ -136,23 +136,47 @@ def choose_role(records: list[RoleRecord]) -> tuple[RoleRecord, list[str], bool]
     return chosen, orgs, primary is None
 
 
-class UserColumns:
-    """The indexes of the users.csv columns that a SisUser is built from."""
+# The users.csv fields that a SisUser is built from, in the order that
+# ``user_fields`` returns them.
+USER_FIELDS = (
+    "sourcedId",
+    "givenName",
+    "familyName",
+    "role",
+    "orgSourcedIds",
+    "primaryOrgSourcedId",
+    "status",
+    "middleName",
+    "username",
+    "identifier",
+    "email",
+    "grades",
+)
+REQUIRED_USER_FIELDS = {"sourcedId", "givenName", "familyName"}
 
-    def __init__(self, table: Table, version: str, key_column: str | None):
-        self.sourced_id = table.column(("sourcedId",))
-        self.key = table.column((key_column,)) if key_column else self.sourced_id
-        self.given_name = table.column(("givenName",))
-        self.family_name = table.column(("familyName",))
-        self.role = table.column(("role",)) if version == "1.1" else None
-        self.orgs = table.column(("orgSourcedIds",), required=False)
-        self.primary_org = table.column(("primaryOrgSourcedId",), required=False)
-        self.status = table.column(("status",), required=False)
-        self.middle_name = table.column(("middleName",), required=False)
-        self.username = table.column(("username",), required=False)
-        self.identifier = table.column(("identifier",), required=False)
-        self.email = table.column(("email",), required=False)
-        self.grades = table.column(("grades",), required=False)
+
+def user_columns(table: Table, version: str) -> list[int | None]:
+    """Find the USER_FIELDS columns of a users.csv, None for those it lacks."""
+    required = set(REQUIRED_USER_FIELDS)
+    if version == "1.1":
+        required.add("role")
+
+    columns = []
+    for name in USER_FIELDS:
+        if name == "role" and version != "1.1":
+            columns.append(None)
+        else:
+            columns.append(table.column((name,), required=name in required))
+
+    return columns
+
+
+def grade_text(grades: str) -> str:
+    """Turn a OneRoster grades list such as "09,10" into "09, 10"."""
+    if "," not in grades:
+        return sys.intern(grades.strip())
+
+    return sys.intern(", ".join(g.strip() for g in grades.split(",") if g.strip()))
 
 
 def school_names(org_ids: list[str], orgs: dict[str, str] | None, unknown: set):
@@ -188,9 +212,11 @@ def read_users(
     :raise ExportError: for a blank key, an unknown role, or a key that two
         different people share.
     """
-    columns = UserColumns(table, version, key_column)
-    table.warn_numeric(columns.key)
-    table.warn_numeric(columns.identifier)
+    columns = user_columns(table, version)
+    key_index = table.column((key_column,)) if key_column else columns[0]
+    pick = table.picker([key_index, *columns])
+    table.warn_numeric(key_index)
+    table.warn_numeric(columns[USER_FIELDS.index("identifier")])
     source = sys.intern(table.name)
     deleted = 0
     rows = 0
@@ -198,24 +224,40 @@ def read_users(
     without_primary = 0
     several_kinds = 0
     unknown_orgs: set[str] = set()
+    schools: dict[str, str] = {}
 
     for line, row in table.rows():
         rows += 1
-        if is_deleted(row, columns.status):
+        (
+            sis_key,
+            sourced_id,
+            given_name,
+            family_name,
+            role_name,
+            org_text,
+            primary_org,
+            status,
+            middle_name,
+            username,
+            identifier,
+            email,
+            grades,
+        ) = pick(row)
+        if status and status.strip().casefold() == DELETED:
             deleted += 1
             continue
 
-        sis_key = row[columns.key].strip()
+        sis_key = sis_key.strip()
         if not sis_key:
             raise ExportError(
-                f"{table.where(line)}: the column '{table.headers[columns.key]}' "
+                f"{table.where(line)}: the column '{table.headers[key_index]}' "
                 "is blank, so the user has no SIS key. Fill it in the SIS and "
                 "export again."
             )
 
         if version == "1.1":
-            role_name = row[columns.role].strip()
-            role = parse_role(role_name)
+            role_name = sys.intern(role_name.strip())
+            role = cached_parse_role(role_name)
             if role is None:
                 raise ExportError(
                     f"{table.where(line)}: the role '{role_name}' is not a "
@@ -223,10 +265,13 @@ def read_users(
                     "relative, administrator, aide, proctor). Correct the role "
                     "in the SIS and export again."
                 )
-            org_text = column_value(row, columns.orgs)
-            org_ids = [org.strip() for org in org_text.split(",") if org.strip()]
+            school = schools.get(org_text)
+            if school is None:
+                org_ids = [org.strip() for org in org_text.split(",") if org.strip()]
+                school = school_names(org_ids, orgs, unknown_orgs)
+                schools[org_text] = school
         else:
-            records = roles.get(row[columns.sourced_id].strip()) if roles else None
+            records = roles.get(sourced_id.strip()) if roles else None
             if not records:
                 without_role.append(line)
                 continue
@@ -234,30 +279,27 @@ def read_users(
             without_primary += guessed
             several_kinds += any(record.role != chosen.role for record in records)
             role, role_name = chosen.role, chosen.role_name
-            primary_org = column_value(row, columns.primary_org).strip()
-            if not org_ids and primary_org:
-                org_ids = [primary_org]
+            if not org_ids and primary_org.strip():
+                org_ids = [primary_org.strip()]
+            school = school_names(org_ids, orgs, unknown_orgs)
 
-        grades = column_value(row, columns.grades)
         user = SisUser(
             line=line,
             source=source,
             local_id=make_local_id(role, sis_key),
             sis_key=sis_key,
-            number=column_value(row, columns.identifier).strip(),
-            first_name=row[columns.given_name],
-            middle_name=column_value(row, columns.middle_name),
-            last_name=row[columns.family_name],
-            username=column_value(row, columns.username),
-            email=column_value(row, columns.email),
+            number=identifier.strip(),
+            first_name=given_name,
+            middle_name=middle_name,
+            last_name=family_name,
+            username=username,
+            email=email,
             role=role,
-            role_name=sys.intern(role_name),
-            school=school_names(org_ids, orgs, unknown_orgs),
-            grade=sys.intern(
-                ", ".join(g.strip() for g in grades.split(",") if g.strip())
-            ),
+            role_name=role_name,
+            school=school,
+            grade=grade_text(grades),
         )
-        collector.add(user, table.where(line))
+        collector.add(user, table)
 
     warnings = list(table.warnings)
     if deleted:

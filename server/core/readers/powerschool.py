@@ -68,16 +68,30 @@ def read_powerschool(
     status = table.column(layout.status, required=False)
     for index in (key, number):
         table.warn_numeric(index)
-
-    def value(row: list[str], index: int | None) -> str:
-        return "" if index is None else row[index]
+    pick = table.picker(
+        [key, number, first_name, middle_name, last_name, email, username]
+        + [school, grade, status]
+    )
 
     source = sys.intern(table.name)
     rows = 0
     inactive: list[int] = []
     for line, row in table.rows():
         rows += 1
-        sis_key = row[key].strip()
+        (
+            sis_key,
+            number_text,
+            first,
+            middle,
+            last,
+            email_text,
+            username_text,
+            school_text,
+            grade_text,
+            state,
+        ) = pick(row)
+
+        sis_key = sis_key.strip()
         if not sis_key:
             raise ExportError(
                 f"{table.where(line)}: the column '{table.headers[key]}' is "
@@ -85,8 +99,7 @@ def read_powerschool(
                 "that column filled in."
             )
 
-        state = value(row, status).strip()
-        if status is not None and state != layout.active:
+        if status is not None and state.strip() != layout.active:
             inactive.append(line)
 
         user = SisUser(
@@ -94,18 +107,18 @@ def read_powerschool(
             source=source,
             local_id=make_local_id(layout.role, sis_key),
             sis_key=sis_key,
-            number=row[number].strip(),
-            first_name=row[first_name],
-            middle_name=value(row, middle_name),
-            last_name=row[last_name],
-            username=value(row, username),
-            email=value(row, email),
+            number=number_text.strip(),
+            first_name=first,
+            middle_name=middle,
+            last_name=last,
+            username=username_text,
+            email=email_text,
             role=layout.role,
             role_name=layout.role_name,
-            school=sys.intern(value(row, school).strip()),
-            grade=sys.intern(value(row, grade).strip()),
+            school=sys.intern(school_text.strip()),
+            grade=sys.intern(grade_text.strip()),
         )
-        collector.add(user, table.where(line))
+        collector.add(user, table)
 
     warnings = list(table.warnings)
     if inactive:

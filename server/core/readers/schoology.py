@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import ExportError
-from ..model import Export, SchoologyUser, parse_role
-from .source import list_places, open_table
+from ..model import Export, SchoologyUser
+from .source import cached_parse_role, gc_paused, list_places, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ OPTIONAL = {
 }
 
 
+@gc_paused()
 def read_schoology(path: str | Path) -> Export:
     """Read the Schoology user export at ``path`` into an Export.
 
@@ -48,32 +49,45 @@ def read_schoology(path: str | Path) -> Export:
         columns[field] = table.column(names, required=False)
     table.warn_numeric(columns["schoology_id"])
     table.warn_numeric(columns["unique_id"])
-
-    def value(row: list[str], field: str) -> str:
-        index = columns[field]
-        return "" if index is None else row[index]
+    pick = table.picker([columns[field] for field in (*REQUIRED, *OPTIONAL)])
 
     users: list[SchoologyUser] = []
-    lines_by_id: dict[str, int] = {}
-    lines_by_unique_id: dict[str, list[int]] = {}
+    seen_ids: set[str] = set()
+    first_lines: dict[str, int] = {}
+    repeats: dict[str, list[int]] = {}
     for line, row in table.rows():
-        schoology_id = value(row, "schoology_id").strip()
+        (
+            schoology_id,
+            unique_id,
+            first_name,
+            last_name,
+            role_name,
+            middle_name,
+            username,
+            email,
+            school,
+            grad_year,
+            additional_schools,
+        ) = pick(row)
+
+        schoology_id = schoology_id.strip()
         if not schoology_id:
             raise ExportError(
                 f"{table.where(line)}: the Schoology User ID is blank. Export "
                 "the users from Schoology again, because every account has one."
             )
 
-        if schoology_id in lines_by_id:
+        if schoology_id in seen_ids:
+            first = next(u.line for u in users if u.schoology_id == schoology_id)
             raise ExportError(
-                f"{table.name}, {table.unit}s {lines_by_id[schoology_id]} and "
-                f"{line}: both rows have the Schoology User ID '{schoology_id}'. "
-                "Remove the repeated row or export the users again."
+                f"{table.name}, {table.unit}s {first} and {line}: both rows "
+                f"have the Schoology User ID '{schoology_id}'. Remove the "
+                "repeated row or export the users again."
             )
-        lines_by_id[schoology_id] = line
+        seen_ids.add(schoology_id)
 
-        role_name = value(row, "role").strip()
-        role = parse_role(role_name)
+        role_name = sys.intern(role_name.strip())
+        role = cached_parse_role(role_name)
         if role is None:
             raise ExportError(
                 f"{table.where(line)}: the role '{role_name}' is not a student, "
@@ -81,25 +95,27 @@ def read_schoology(path: str | Path) -> Export:
                 "whose name contains one of those words."
             )
 
-        unique_id = value(row, "unique_id").strip()
-        if unique_id:
-            lines_by_unique_id.setdefault(unique_id, []).append(line)
+        unique_id = unique_id.strip()
+        if unique_id in first_lines:
+            repeats.setdefault(unique_id, [first_lines[unique_id]]).append(line)
+        elif unique_id:
+            first_lines[unique_id] = line
 
         users.append(
             SchoologyUser(
                 line=line,
                 schoology_id=schoology_id,
                 unique_id=unique_id,
-                first_name=value(row, "first_name"),
-                middle_name=value(row, "middle_name"),
-                last_name=value(row, "last_name"),
-                username=value(row, "username"),
-                email=value(row, "email"),
+                first_name=first_name,
+                middle_name=middle_name,
+                last_name=last_name,
+                username=username,
+                email=email,
                 role=role,
-                role_name=sys.intern(role_name),
-                school=sys.intern(value(row, "school").strip()),
-                grad_year=sys.intern(value(row, "grad_year").strip()),
-                additional_schools=sys.intern(value(row, "additional_schools").strip()),
+                role_name=role_name,
+                school=sys.intern(school.strip()),
+                grad_year=sys.intern(grad_year.strip()),
+                additional_schools=sys.intern(additional_schools.strip()),
             )
         )
 
@@ -112,22 +128,21 @@ def read_schoology(path: str | Path) -> Export:
     export = Export(side="schoology", users=users)
     export.files.append((table.name, FORMAT, len(users)))
     export.warnings.extend(table.warnings)
-    export.warnings.extend(repeated_unique_ids(table, lines_by_unique_id))
+    export.warnings.extend(repeated_unique_ids(table, repeats))
     logger.info("Read a Schoology export: %d users", len(users))
 
     return export
 
 
-def repeated_unique_ids(table, lines_by_unique_id: dict[str, list[int]]) -> list:
+def repeated_unique_ids(table, repeats: dict[str, list[int]]) -> list[str]:
     """Warn about each User Unique ID that several accounts share."""
     warnings = []
-    for unique_id, lines in lines_by_unique_id.items():
-        if len(lines) > 1:
-            warnings.append(
-                f"{table.name}: {len(lines)} accounts share the User Unique ID "
-                f"'{unique_id}' ({list_places(lines, table.unit)}). Matching "
-                "treats them as ambiguous. Give each account its own Unique ID "
-                "in Schoology, or merge the accounts."
-            )
+    for unique_id, lines in repeats.items():
+        warnings.append(
+            f"{table.name}: {len(lines)} accounts share the User Unique ID "
+            f"'{unique_id}' ({list_places(lines, table.unit)}). Matching "
+            "treats them as ambiguous. Give each account its own Unique ID "
+            "in Schoology, or merge the accounts."
+        )
 
     return warnings

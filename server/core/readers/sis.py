@@ -13,7 +13,7 @@ from .collect import SisCollector
 from .generic import read_generic
 from .oneroster import deleted_warning, read_orgs, read_roles, read_users
 from .powerschool import read_powerschool
-from .source import Table, open_table
+from .source import Table, gc_paused, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ def classify(table: Table, sis_format: str | None) -> str:
     return kind
 
 
+@gc_paused()
 def read_sis(
     paths,
     sis_format: str | None = None,
