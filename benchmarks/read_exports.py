@@ -2,9 +2,9 @@
 
 Usage: ``.venv/bin/python benchmarks/read_exports.py [ROWS ...]`` (default
 100000 and 1000000). For each size it writes a Schoology export and a
-OneRoster 1.1 folder of that many users to a temporary folder, reads each in
-a fresh process, and prints the seconds taken and the peak resident memory
-of that process (``ru_maxrss``, Linux reports it in KiB).
+OneRoster 1.1 folder of that many users to a temporary folder. It reads each
+in a fresh process and prints the seconds taken and the peak resident memory
+of that process (``ru_maxrss``, which Linux reports in KiB).
 """
 
 from __future__ import annotations

@@ -88,6 +88,46 @@ def test_utf16_tab_separated(tmp_path):
     assert export.users[0].schoology_id == "104857301"
 
 
+def test_bad_byte_after_first_block(tmp_path):
+    path = tmp_path / "users.csv"
+    rows = [",".join(AVA[:10] + [str(104857000 + n)]) for n in range(2000)]
+    text = ",".join(SCHOOLOGY_HEADER) + "\r\n" + "\r\n".join(rows) + "\r\n"
+    path.write_bytes(text.encode() + b"Zo\x81,x\r\n")
+
+    with pytest.raises(ExportError, match="neither UTF-8 nor Windows-1252"):
+        read_schoology(path)
+
+
+def test_bom_with_windows_1252_bytes(tmp_path):
+    path = tmp_path / "users.csv"
+    text = ",".join(SCHOOLOGY_HEADER) + "\r\n" + ",".join(AVA) + "\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode() + "Zoë\r\n".encode("cp1252"))
+
+    with pytest.raises(ExportError, match="neither UTF-8 nor Windows-1252"):
+        read_schoology(path)
+
+
+def test_excel_separator_line(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(
+        "sep=;\r\n" + ";".join(SCHOOLOGY_HEADER) + "\r\n" + ";".join(AVA) + "\r\n"
+    )
+
+    export = read_schoology(path)
+
+    assert export.users[0].schoology_id == "104857301"
+    assert export.users[0].line == 3
+
+
+def test_old_mac_line_endings(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(",".join(SCHOOLOGY_HEADER) + "\r" + ",".join(AVA) + "\r")
+
+    export = read_schoology(path)
+
+    assert export.users[0].schoology_id == "104857301"
+
+
 def test_not_utf8_nor_windows_1252(tmp_path):
     path = tmp_path / "users.csv"
     path.write_bytes(",".join(SCHOOLOGY_HEADER).encode() + b"\r\nAva\x81,x\r\n")

@@ -21,7 +21,7 @@ def same_text(first: str, second: str) -> bool:
 
 
 def conflicts(first: str, second: str) -> bool:
-    """Tell whether two values of one field disagree, where a blank agrees."""
+    """Return True when two values of one field disagree. A blank agrees."""
     return bool(first.strip() and second.strip()) and not same_text(first, second)
 
 

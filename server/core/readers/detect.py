@@ -1,4 +1,4 @@
-"""Tell which kind of export a file or folder is, from its header names."""
+"""Detect which kind of export a file or folder is, from its header names."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ POWERSCHOOL_KINDS = {POWERSCHOOL_STUDENTS, POWERSCHOOL_STAFF}
 
 # The files of a OneRoster folder that list users, their roles and their schools.
 # The other files of a OneRoster export (classes.csv, enrollments.csv and so
-# on) say nothing about accounts.
+# on) contain no account data.
 ONEROSTER_FILES = ("users.csv", "roles.csv", "orgs.csv")
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods"}
 

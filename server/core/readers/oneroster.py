@@ -43,9 +43,9 @@ def is_deleted(row: list[str], status: int | None) -> bool:
     return status is not None and row[status].strip().casefold() == DELETED
 
 
-def deleted_warning(table: Table, count: int, what: str) -> str:
+def deleted_warning(table: Table, count: int, noun: str) -> str:
     return (
-        f"{table.name}: {count} {what}(s) with the status 'tobedeleted' were left out."
+        f"{table.name}: {count} {noun}(s) with the status 'tobedeleted' were left out."
     )
 
 
@@ -124,7 +124,7 @@ def choose_role(records: list[RoleRecord]) -> tuple[RoleRecord, list[str], bool]
 
     The first primary record decides, or the first record when none is
     primary. The orgs are those of every record with the same Role, the
-    deciding one first. The flag tells whether no record was primary.
+    deciding one first. The flag is True when no record was primary.
     """
     primary = next((record for record in records if record.primary), None)
     chosen = primary or records[0]

@@ -4,8 +4,8 @@ The SIS key is the DCID. The number that the ``unique-id`` mapping option
 compares is Student_Number or TeacherNumber, and Student_Web_ID is a
 student's username. Students who are not currently enrolled (Enroll_Status
 other than 0) and staff who are not active (Status other than 1) are kept,
-because a Schoology account may still belong to them, and a warning counts
-them so that the admin can decide.
+because a Schoology account may still belong to them. A warning counts them
+so that the admin can decide.
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ TABLE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+SEPARATOR_LINE = re.compile(r"^sep=(.)\s*$")
 
 # Numbers at or above 2**53 cannot be held exactly by a float, so a spreadsheet
 # has already rounded them (Excel keeps 15 significant digits).
@@ -116,6 +117,7 @@ class Table:
     delimiter: str = ","
     sheet: str = ""
     numeric_cells: dict[int, list[str]] = field(default_factory=dict)
+    separator_line: bool = False
     _rows: object = None
 
     @property
@@ -134,7 +136,7 @@ class Table:
         return keys
 
     def has(self, name: str) -> bool:
-        """Tell whether the table has a column of that name."""
+        """Return True when the table has a column of that name."""
         return header_key(name) in self.keys
 
     def where(self, number: int) -> str:
@@ -225,8 +227,8 @@ def open_table(path: str | Path) -> Table:
     """
     path = Path(path)
     if not path.is_file():
-        what = "a folder, not a file" if path.is_dir() else "not found"
-        raise ExportError(f"{path}: the export file is {what}. Check the path.")
+        problem = "a folder, not a file" if path.is_dir() else "not found"
+        raise ExportError(f"{path}: the export file is {problem}. Check the path.")
 
     with path.open("rb") as stream:
         sample = stream.read(SAMPLE_BYTES)
@@ -261,8 +263,15 @@ def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str]]:
             "or as an .xlsx workbook."
         )
 
-    if is_utf8(path):
+    if decodes(path, "utf-8"):
         return "utf-8-sig", []
+
+    if sample.startswith(codecs.BOM_UTF8) or not decodes(path, "cp1252"):
+        raise ExportError(
+            f"{path.name}: the file is neither UTF-8 nor Windows-1252 text, so "
+            "its names cannot be read reliably. Save the export again as CSV "
+            "UTF-8."
+        )
 
     warning = (
         f"{path.name}: the file is not valid UTF-8, so it was read as "
@@ -273,9 +282,9 @@ def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str]]:
     return "cp1252", [warning]
 
 
-def is_utf8(path: Path) -> bool:
-    """Decode the whole file incrementally to check that it is UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def decodes(path: Path, encoding: str) -> bool:
+    """Decode the whole file incrementally to check that it is in ``encoding``."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as stream:
         try:
             while chunk := stream.read(CHUNK_BYTES):
@@ -299,14 +308,8 @@ def sniff_delimiter(header_line: str) -> str:
 def open_csv(path: Path, sample: bytes) -> Table:
     """Read the header of a CSV file and prepare to stream its rows."""
     encoding, warnings = choose_encoding(path, sample)
-    try:
-        with path.open(encoding=encoding, newline="") as stream:
-            first = next((line for line in stream if line.strip()), "")
-    except UnicodeDecodeError as error:
-        raise ExportError(
-            f"{path.name}: the file is neither UTF-8 nor Windows-1252 text "
-            f"({error.reason} at byte {error.start}). Save the export as CSV UTF-8."
-        ) from None
+    with path.open(encoding=encoding, newline="") as stream:
+        first = next((line for line in stream if line.strip()), "")
 
     if first.lstrip().startswith("<"):
         raise ExportError(
@@ -314,7 +317,10 @@ def open_csv(path: Path, sample: bytes) -> Table:
             "Download the export again, and check that the download finished."
         )
 
-    delimiter = sniff_delimiter(first)
+    # Excel writes and reads a first line such as "sep=;" to name the
+    # delimiter of a CSV file.
+    separator = SEPARATOR_LINE.match(first)
+    delimiter = separator.group(1) if separator else sniff_delimiter(first)
     table = Table(
         path=path,
         headers=[],
@@ -322,6 +328,7 @@ def open_csv(path: Path, sample: bytes) -> Table:
         warnings=warnings,
         encoding=encoding,
         delimiter=delimiter,
+        separator_line=bool(separator),
     )
     table._rows = lambda: read_csv_rows(table)
     for _ in read_csv_rows(table, header_only=True):
@@ -366,11 +373,16 @@ def read_csv_rows(
         line = 1
         short: list[int] = []
         seen_header = False
+        skip_separator = table.separator_line
         try:
             for row in reader:
                 start, line = line, reader.line_num + 1
                 # Spreadsheets save rows of empty cells below the data.
                 if not "".join(row).strip():
+                    continue
+
+                if skip_separator:
+                    skip_separator = False
                     continue
 
                 if not seen_header:

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def cell_text(value) -> tuple[str, bool]:
-    """Convert a cell value to text, and tell whether it was stored as a number."""
+    """Convert a cell value to text, paired with True when it was a number."""
     if isinstance(value, str):
         return value, False
 
