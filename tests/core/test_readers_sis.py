@@ -85,6 +85,19 @@ def test_schoology_duplicate_unique_id_warns(tmp_path):
     ]
 
 
+def test_schoology_many_shared_unique_ids_counted(tmp_path):
+    rows = [f"1048{n:05d},A,B,,U{n // 2},Student" for n in range(50)]
+    path = write(tmp_path / "users.csv", SCHOOLOGY_HEADER, *rows)
+
+    warnings = read_schoology(path).warnings
+
+    assert len(warnings) == 21
+    assert warnings[0].startswith("users.csv: 2 accounts share the User Unique ID 'U0'")
+    assert warnings[-1].startswith(
+        "users.csv: 5 more User Unique IDs are shared by several accounts each."
+    )
+
+
 @pytest.mark.parametrize(
     ("row", "expected"),
     [

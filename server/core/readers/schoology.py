@@ -13,6 +13,7 @@ from .source import cached_parse_role, gc_paused, list_places, open_table
 logger = logging.getLogger(__name__)
 
 FORMAT = "schoology"
+MAX_UNIQUE_ID_WARNINGS = 20
 
 # Each field with the header names that Schoology has used for it. The first
 # name is the one that messages show.
@@ -53,8 +54,10 @@ def read_schoology(path: str | Path) -> Export:
 
     users: list[SchoologyUser] = []
     seen_ids: set[str] = set()
-    first_lines: dict[str, int] = {}
-    repeats: dict[str, list[int]] = {}
+    # Sets rather than dicts of line numbers keep a 1,000,000-row read
+    # smaller. The lines of a repeated Unique ID are gathered afterwards.
+    seen_unique_ids: set[str] = set()
+    repeated_unique_ids: set[str] = set()
     for line, row in table.rows():
         (
             schoology_id,
@@ -96,10 +99,10 @@ def read_schoology(path: str | Path) -> Export:
             )
 
         unique_id = unique_id.strip()
-        if unique_id in first_lines:
-            repeats.setdefault(unique_id, [first_lines[unique_id]]).append(line)
+        if unique_id in seen_unique_ids:
+            repeated_unique_ids.add(unique_id)
         elif unique_id:
-            first_lines[unique_id] = line
+            seen_unique_ids.add(unique_id)
 
         users.append(
             SchoologyUser(
@@ -128,21 +131,39 @@ def read_schoology(path: str | Path) -> Export:
     export = Export(side="schoology", users=users)
     export.files.append((table.name, FORMAT, len(users)))
     export.warnings.extend(table.warnings)
-    export.warnings.extend(repeated_unique_ids(table, repeats))
+    export.warnings.extend(unique_id_warnings(table, users, repeated_unique_ids))
     logger.info("Read a Schoology export: %d users", len(users))
 
     return export
 
 
-def repeated_unique_ids(table, repeats: dict[str, list[int]]) -> list[str]:
-    """Warn about each User Unique ID that several accounts share."""
+def unique_id_warnings(table, users: list[SchoologyUser], repeated: set[str]):
+    """Warn about each User Unique ID that several accounts share.
+
+    After MAX_UNIQUE_ID_WARNINGS of them, one more warning counts the rest.
+    """
+    if not repeated:
+        return []
+
+    lines_by_id: dict[str, list[int]] = {}
+    for user in users:
+        if user.unique_id in repeated:
+            lines_by_id.setdefault(user.unique_id, []).append(user.line)
+
     warnings = []
-    for unique_id, lines in repeats.items():
+    for unique_id, lines in list(lines_by_id.items())[:MAX_UNIQUE_ID_WARNINGS]:
         warnings.append(
             f"{table.name}: {len(lines)} accounts share the User Unique ID "
             f"'{unique_id}' ({list_places(lines, table.unit)}). Matching "
             "treats them as ambiguous. Give each account its own Unique ID "
             "in Schoology, or merge the accounts."
+        )
+
+    rest = len(lines_by_id) - MAX_UNIQUE_ID_WARNINGS
+    if rest > 0:
+        warnings.append(
+            f"{table.name}: {rest} more User Unique IDs are shared by several "
+            "accounts each. Matching treats those accounts as ambiguous too."
         )
 
     return warnings
