@@ -1,0 +1,207 @@
+"""``dataprep demo``: the web service on 127.0.0.1 with the example district.
+
+The demo always uses a new SQLite database in its own instance folder, so it
+never touches the database that ``DATABASE_URL`` or the default instance
+folder names. It imports ``examples/schoology/users.csv`` and the OneRoster
+1.1 export in ``examples/oneroster/``, creates an admin account with a random
+password, prints the URL and the credentials, and serves until Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from ..core.errors import DataPrepError
+
+logger = logging.getLogger(__name__)
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+SCHOOLOGY_EXAMPLE = Path("schoology") / "users.csv"
+SIS_EXAMPLE = Path("oneroster")
+ADMIN_USERNAME = "admin"
+HOST = "127.0.0.1"
+
+
+@dataclass(slots=True)
+class Demo:
+    """A prepared demo: the app, its instance folder and the admin's credentials."""
+
+    app: Flask
+    instance_path: Path
+    username: str
+    password: str
+    schoology_users: int
+    sis_users: int
+
+
+def check_instance_folder(path: Path) -> None:
+    """Reject an instance folder that exists and is not empty.
+
+    :raise DataPrepError: when the folder holds files, because the demo needs a
+        fresh database and must not overwrite anything.
+    """
+    if path.exists() and not path.is_dir():
+        raise DataPrepError(
+            f"--instance {path} is a file; give a folder that is empty or does "
+            "not exist yet."
+        )
+
+    if path.is_dir() and any(path.iterdir()):
+        raise DataPrepError(
+            f"--instance {path} is not empty; the demo needs a fresh database. "
+            "Give an empty or new folder, or leave out --instance to use a "
+            "temporary one."
+        )
+
+
+def check_examples(examples: Path) -> None:
+    """Check that the example district's files are present.
+
+    :raise DataPrepError: when a file is missing, as in an installed package
+        without the repository's ``examples/`` folder.
+    """
+    for part in (SCHOOLOGY_EXAMPLE, SIS_EXAMPLE / "users.csv"):
+        if not (examples / part).is_file():
+            raise DataPrepError(
+                f"The example file {examples / part} is missing; run the demo from "
+                "a checkout of the repository or pass --examples FOLDER."
+            )
+
+
+def prepare_demo(
+    instance_path: Path, examples: Path = EXAMPLES_DIR, username: str = ADMIN_USERNAME
+) -> Demo:
+    """Create the app on a fresh database, import the examples and add an admin."""
+    from .. import close_app, create_app
+    from ..auth import create_user
+    from ..db import get_session
+    from ..services import sources
+
+    check_examples(examples)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app = create_app(
+        {
+            # Set here, so that DATABASE_URL or an instance config.py in the
+            # environment cannot point the demo at a real database.
+            "DATABASE_URL": "sqlite:///" + str(instance_path / "dataprep.sqlite"),
+            "DATAPREP_STORAGE_DIR": str(instance_path),
+            "DATAPREP_JOBS": "thread",
+            "DATAPREP_MIGRATE": True,
+        },
+        instance_path=str(instance_path),
+    )
+    password = secrets.token_urlsafe(12)
+    try:
+        with app.app_context():
+            session = get_session()
+            create_user(session, username, password, "admin")
+            session.commit()
+            schoology = sources.import_schoology(examples / SCHOOLOGY_EXAMPLE)
+            sis = sources.import_sis([examples / SIS_EXAMPLE])
+            counts = (schoology.row_count, sis.row_count)
+    except Exception:
+        close_app(app)
+        raise
+
+    logger.info("Prepared the demo with %d Schoology and %d SIS users", *counts)
+
+    return Demo(app, instance_path, username, password, *counts)
+
+
+def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
+    """Serve the demo app on 127.0.0.1 until interrupted, then stop its jobs."""
+    from werkzeug.serving import make_server
+
+    from .. import close_app
+
+    try:
+        server = make_server(HOST, port, demo.app, threaded=True)
+    except OSError as error:
+        close_app(demo.app)
+        raise DataPrepError(
+            f"Port {port} on {HOST} cannot be used ({error.strerror}); pass "
+            "another --port, or --port 0 for a free one."
+        ) from error
+
+    url = f"http://{HOST}:{server.server_port}/"
+    click.echo(f"SIS Data Prep demo: {url}")
+    click.echo(f"Sign in as {demo.username!r} with the password {demo.password!r}.")
+    click.echo(
+        f"Imported {demo.schoology_users} Schoology users and {demo.sis_users} "
+        f"SIS users. Instance folder: {demo.instance_path}"
+    )
+    click.echo("Press Ctrl+C to stop.")
+    if ready is not None:
+        ready.set()
+
+    stop_on_sigterm()
+    try:
+        # werkzeug's serve_forever returns when Ctrl+C or SIGTERM interrupts it.
+        server.serve_forever()
+    finally:
+        server.server_close()
+        close_app(demo.app)
+    click.echo("Stopped the demo.")
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop the demo like Ctrl+C, so its temporary folder is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+@click.command("demo")
+@click.option(
+    "--instance",
+    "instance_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Empty or new folder for the demo's database and files. Default: a "
+    "temporary folder, removed when the demo stops.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="TCP port on 127.0.0.1; 0 picks a free port.",
+)
+@click.option(
+    "--examples",
+    "examples_folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Folder with schoology/users.csv and oneroster/. Default: the "
+    "repository's examples/.",
+)
+def demo(instance_folder: Path | None, port: int, examples_folder: Path | None):
+    """Run the web service on 127.0.0.1 with the example district imported."""
+    temporary = instance_folder is None
+    if temporary:
+        instance_folder = Path(tempfile.mkdtemp(prefix="dataprep-demo-"))
+    else:
+        check_instance_folder(instance_folder)
+
+    try:
+        prepared = prepare_demo(
+            instance_folder.resolve(), examples_folder or EXAMPLES_DIR
+        )
+        serve(prepared, port)
+    finally:
+        if temporary:
+            shutil.rmtree(instance_folder, ignore_errors=True)
