@@ -13,7 +13,7 @@ from ..core.report import (
     Report,
     WrittenReport,
     build_report,
-    output_format,
+    check_output_path,
     read_exports,
     write_outputs,
 )
@@ -118,7 +118,7 @@ def report(
 
     # Check the cheap arguments before the exports are read.
     mapping_options = parse_options(options)
-    output_format(output)
+    check_output_path(output)
 
     schoology_export, sis_export = read_exports(
         schoology, sis, sis_format, progress=printer.phase

@@ -192,6 +192,33 @@ def output_format(output_path: str | Path) -> str:
     return OUTPUT_FORMATS[suffix]
 
 
+def check_output_path(output_path: str | Path) -> str:
+    """Check that a report can go to ``output_path`` and return its format.
+
+    The command line calls this before reading the exports, so a typo in the
+    output path fails at once rather than after the match.
+
+    :raise DataPrepError: for an unknown suffix, a folder that does not
+        exist, or a path that is a folder.
+    """
+    path = Path(output_path)
+    kind = output_format(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise DataPrepError(
+            f"{path}: the folder {folder} does not exist. Create it first, or"
+            " choose an output file in a folder that exists."
+        )
+
+    if path.is_dir():
+        raise DataPrepError(
+            f"{path} is a folder. Give the name of the report file to write,"
+            f" such as {path / ('report.' + kind)}."
+        )
+
+    return kind
+
+
 def write_outputs(
     report: Report,
     output_path: str | Path,
@@ -207,11 +234,17 @@ def write_outputs(
         written.
     """
     path = Path(output_path)
-    kind = output_format(path)
+    kind = check_output_path(path)
     total = len(report.rows)
 
     if kind == "xlsx":
-        info = write_report(path, report.rows, report.meta, progress=progress)
+        try:
+            info = write_report(path, report.rows, report.meta, progress=progress)
+        except OSError as error:
+            raise DataPrepError(
+                f"Cannot write the report to {path}: {error.strerror or error}."
+                " Choose a path in a folder that exists and that you can write to."
+            ) from error
         written = WrittenReport(path, kind, info.rows, info.digest)
     else:
         rows = write_csv(

@@ -209,3 +209,16 @@ def test_report_subprocess_on_examples(examples_dir, tmp_path):
     assert failed.stdout == ""
     assert failed.stderr.startswith("Error: 'phone' is not a valid mapping option.")
     assert len(failed.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report.csv"])
+def test_report_missing_output_folder(runner, examples_dir, tmp_path, name):
+    output = tmp_path / "missing" / name
+
+    result = runner.invoke(main, report_args(examples_dir, output, "--progress"))
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {output}: the folder {output.parent} does not exist. Create it"
+        " first, or choose an output file in a folder that exists.\n"
+    )

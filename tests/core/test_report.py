@@ -10,6 +10,7 @@ from server.core.errors import DataPrepError, MatchOptionError
 from server.core.model import Export, Role, SchoologyUser, SisUser
 from server.core.report import (
     build_report,
+    check_output_path,
     output_format,
     read_exports,
     write_outputs,
@@ -277,3 +278,27 @@ def test_build_report_examples(examples_dir):
         "email shared by 2 Schoology users: 104857404, 104857405 and 1 SIS user:"
         " 2_T1045"
     )
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report.csv"])
+def test_write_outputs_missing_folder(tmp_path, exports, name):
+    report = build_report(*exports, "email")
+    target = tmp_path / "missing" / name
+
+    with pytest.raises(DataPrepError) as raised:
+        write_outputs(report, target)
+
+    assert raised.value.message == (
+        f"{target}: the folder {tmp_path / 'missing'} does not exist. Create it"
+        " first, or choose an output file in a folder that exists."
+    )
+
+
+def test_check_output_path_rejects_folder(tmp_path):
+    folder = tmp_path / "reports.xlsx"
+    folder.mkdir()
+
+    with pytest.raises(DataPrepError) as raised:
+        check_output_path(folder)
+
+    assert raised.value.message.startswith(f"{folder} is a folder.")
