@@ -1,3 +1,4 @@
+import gc
 from itertools import count
 
 import pytest
@@ -519,3 +520,17 @@ def test_keys_equal_after_normalising(key, first, second):
 
 def test_name_key_keeps_parts_apart():
     assert name_key("Ann Marie", "Lee") != name_key("Ann", "Marie Lee")
+
+
+def test_match_leaves_gc_as_found():
+    gc.disable()
+    try:
+        match([schoology("101")], [sis("T100")], "email")
+        still_disabled = not gc.isenabled()
+    finally:
+        gc.enable()
+
+    match([schoology("101")], [sis("T100")], "email")
+
+    assert still_disabled
+    assert gc.isenabled()
