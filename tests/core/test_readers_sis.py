@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from server.core.errors import ExportError
 from server.core.model import Role
-from server.core.readers import read_schoology, read_sis
+from server.core.readers import detect_format, read_schoology, read_sis
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -483,3 +484,23 @@ def test_repeated_values_interned(examples_dir):
 
     assert high_school[0].school is high_school[1].school
     assert high_school[0].role_name is high_school[1].role_name
+
+
+def test_detect_format_other_csv(tmp_path):
+    path = write(tmp_path / "people.csv", PEOPLE_HEADER, "P1,Ava,Thompson,Student,")
+
+    assert detect_format(path) == "csv"
+
+
+def test_detect_format_empty_folder(tmp_path):
+    with pytest.raises(ExportError, match="contains no CSV or workbook files"):
+        detect_format(tmp_path)
+
+
+def test_oneroster_zip_gets_unzip_hint(tmp_path):
+    archive = tmp_path / "oneroster.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("users.csv", USERS_1_1 + "\r\n")
+
+    with pytest.raises(ExportError, match="unzip it and pass the folder"):
+        read_sis([archive])
