@@ -9,9 +9,11 @@ the benchmark district of ``benchmarks/suggest.py``.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..layout import ReportRow, Suggestion
@@ -19,7 +21,7 @@ from ..model import SchoologyUser, SisUser
 from .accept import accept_suggestions
 from .blocking import BlockIndex
 from .profile import Profile, current_school_year_end, schoology_profile, sis_profile
-from .scoring import compare, to_scores
+from .scoring import PoolStats, compare, to_scores
 
 __all__ = [
     "SuggestionStats",
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 # Candidates below this score are noise rather than help, so they are dropped.
-MIN_SCORE = 10
+MIN_SCORE = 5
 STRONG_SCORE = 90
 # A shared top suggestion keeps a score of 90 or more only on the row that
 # leads every other row sharing it by this many points.
@@ -56,30 +58,64 @@ class SuggestionStats:
     shared: int = 0
 
 
+@dataclass(slots=True)
+class Candidate:
+    """A SIS user found by blocking for one Schoology user, with its evidence."""
+
+    local_id: str
+    weight: float
+    reason: str
+
+
+def find_candidates(
+    profile: Profile, pool: list[Profile], index: BlockIndex, stats: PoolStats
+) -> list[Candidate]:
+    """Weigh the evidence for each SIS user that blocking finds for a user."""
+    candidates = []
+    for position in index.candidates(profile):
+        evidence = compare(profile, pool[position], stats)
+        candidates.append(
+            Candidate(pool[position].key, evidence.weight, evidence.reason)
+        )
+
+    return candidates
+
+
 def rank_candidates(
-    profile: Profile, pool: list[Profile], index: BlockIndex
+    candidates: list[Candidate], no_match_weight: float
 ) -> list[Suggestion]:
     """Score one Schoology user's candidates and keep the best three."""
-    positions = index.candidates(profile)
-    evidence = [compare(profile, pool[position]) for position in positions]
-    scores = to_scores([item.weight for item in evidence])
+    scores = to_scores([item.weight for item in candidates], no_match_weight)
     ranked = sorted(
-        zip(scores, positions, evidence, strict=True),
-        key=lambda item: (-item[0], pool[item[1]].key),
+        zip(scores, candidates, strict=True),
+        key=lambda item: (-item[0], item[1].local_id),
     )
     suggestions: list[Suggestion] = []
     seen: set[str] = set()
-    for score, position, item in ranked:
-        local_id = pool[position].key
-        if score < MIN_SCORE or local_id in seen:
+    for score, candidate in ranked:
+        if score < MIN_SCORE or candidate.local_id in seen:
             continue
 
-        seen.add(local_id)
-        suggestions.append(Suggestion(local_id, score, item.reason))
+        seen.add(candidate.local_id)
+        suggestions.append(Suggestion(candidate.local_id, score, candidate.reason))
         if len(suggestions) == MAX_SUGGESTIONS:
             break
 
     return suggestions
+
+
+def strong_claims(results: dict[str, list[Suggestion]]) -> dict[str, str]:
+    """Map each SIS user that exactly one row suggests at 90 or more to that row."""
+    claimants: dict[str, list[str]] = defaultdict(list)
+    for schoology_id, suggestions in results.items():
+        if suggestions and suggestions[0].score >= STRONG_SCORE:
+            claimants[suggestions[0].local_id].append(schoology_id)
+
+    return {
+        local_id: schoology_ids[0]
+        for local_id, schoology_ids in claimants.items()
+        if len(schoology_ids) == 1
+    }
 
 
 def mark_shared(results: dict[str, list[Suggestion]]) -> int:
@@ -124,6 +160,23 @@ def shared_warning(others: list[str]) -> str:
     return f"also suggested for Schoology {noun} {named}"
 
 
+@contextmanager
+def paused_garbage_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector, then restore its previous state.
+
+    Suggestions allocate hundreds of thousands of objects without reference
+    cycles, so the collector's full passes over them cost a quarter of the
+    run and free nothing. Reference counting still frees them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def suggest(
     schoology_users: Iterable[SchoologyUser],
     sis_pool: Iterable[SisUser],
@@ -135,14 +188,44 @@ def suggest(
     Returns the suggestions by Schoology User ID, best first; a user with no
     plausible candidate maps to an empty list. ``school_year_end`` relates SIS
     grades to grad years and defaults to the current school year.
+
+    A SIS user that one row claims with a score of 90 or more is dropped from
+    the other rows' candidates, since one person has one Schoology account,
+    and those rows are ranked again without it.
     """
+    with paused_garbage_collection():
+        return _suggest(schoology_users, sis_pool, school_year_end)
+
+
+def _suggest(
+    schoology_users: Iterable[SchoologyUser],
+    sis_pool: Iterable[SisUser],
+    school_year_end: int | None,
+) -> dict[str, list[Suggestion]]:
     end = school_year_end or current_school_year_end()
     pool = [sis_profile(user, end) for user in sis_pool]
     index = BlockIndex(pool)
+    stats = PoolStats(pool)
+    found: dict[str, tuple[float, list[Candidate]]] = {}
+    for user in schoology_users:
+        profile = schoology_profile(user)
+        candidates = find_candidates(profile, pool, index, stats)
+        found[user.schoology_id] = (stats.no_match_weight(user.role), candidates)
+
     results = {
-        user.schoology_id: rank_candidates(schoology_profile(user), pool, index)
-        for user in schoology_users
+        schoology_id: rank_candidates(candidates, no_match)
+        for schoology_id, (no_match, candidates) in found.items()
     }
+    claims = strong_claims(results)
+    for schoology_id, (no_match, candidates) in found.items():
+        kept = [
+            candidate
+            for candidate in candidates
+            if claims.get(candidate.local_id, schoology_id) == schoology_id
+        ]
+        if len(kept) < len(candidates):
+            results[schoology_id] = rank_candidates(kept, no_match)
+
     mark_shared(results)
 
     return results

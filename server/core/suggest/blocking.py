@@ -23,18 +23,28 @@ from .profile import Profile
 MAX_BLOCK_SIZE = 64
 
 # How many candidates per Schoology user go on to full scoring.
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = 12
+
+# A candidate that shares only the weakest keys, the surname with the school
+# or with the grad year, is rarely the person and costs a full comparison.
+MIN_KEY_WEIGHT = 3
 
 # Weights reflect how strongly sharing a key of that kind suggests one person.
 KEY_WEIGHTS = {
+    "handle": 20,
     "name": 10,
     "swap": 10,
-    "handle": 12,
-    "initial": 4,
-    "last_typo": 5,
-    "first_typo": 5,
+    "last_typo": 6,
+    "first_typo": 6,
     "sound": 4,
+    "first_middle": 4,
+    "initial": 3,
     "first_school": 3,
+    "initial_school": 3,
+    "last_school": 2,
+    "last_grade": 2,
+    "last_school_grade": 4,
+    "mailbox": 6,
 }
 
 
@@ -87,6 +97,31 @@ def blocking_keys(profile: Profile) -> Iterator[tuple[str, str]]:
         for name in given:
             yield "first_school", f"{role}s|{name}|{school}"
 
+        for last in profile.last_parts:
+            yield "last_school", f"{role}ls|{last}|{school}"
+            for initial in initials:
+                yield "initial_school", f"{role}is|{initial}|{last}|{school}"
+
+    if profile.grad_year is not None:
+        for last in profile.last_parts:
+            yield "last_grade", f"{role}lg|{last}|{profile.grad_year}"
+            for school in profile.schools:
+                yield (
+                    "last_school_grade",
+                    f"{role}g|{last}|{school}|{profile.grad_year}",
+                )
+
+    # An address built from the name, such as "mhoffman5" for Michael
+    # Hoffman, still names the person after the name field has changed.
+    if profile.mailbox:
+        yield "mailbox", f"{role}e|{profile.mailbox}"
+
+    for form in profile.name_forms:
+        yield "mailbox", f"{role}e|{form}"
+
+    if len(profile.middle) > 1 and profile.first:
+        yield "first_middle", f"{role}m|{profile.first}|{profile.middle}"
+
 
 class BlockIndex:
     """The SIS pool's blocking keys, each mapped to the pool positions that hold it."""
@@ -101,17 +136,25 @@ class BlockIndex:
         self.size = len(pool)
 
     def candidates(self, profile: Profile, limit: int = MAX_CANDIDATES) -> list[int]:
-        """Return the pool positions that share the most weighted keys, best first."""
-        weights: dict[int, int] = {}
+        """Return the pool positions with the highest summed key weight, best first.
+
+        Each kind of key counts once per candidate, so a candidate that shares
+        five name keys built from one name is not ranked above one that
+        shares a name key and an email key.
+        """
+        hits: dict[str, set[int]] = defaultdict(set)
         for kind, key in set(blocking_keys(profile)):
             block = self.blocks.get(key)
-            if block is None or len(block) > MAX_BLOCK_SIZE:
-                continue
+            if block is not None and len(block) <= MAX_BLOCK_SIZE:
+                hits[kind].update(block)
 
+        weights: dict[int, int] = defaultdict(int)
+        for kind, positions in hits.items():
             weight = KEY_WEIGHTS[kind]
-            for position in block:
-                weights[position] = weights.get(position, 0) + weight
+            for position in positions:
+                weights[position] += weight
 
         best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
+        best = [item for item in best if item[1] >= MIN_KEY_WEIGHT]
 
         return [position for position, _weight in best]

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import jellyfish
 from nicknames import NickNamer
@@ -73,10 +73,12 @@ class Profile:
     ``key`` is the Schoology User ID or the SIS local ID. ``first_names``
     holds the first name with its canonical forms from the nicknames package.
     ``last_parts`` holds the whole surname and each part of a multi-part one.
-    ``number`` is the SIS number, or the Schoology User Unique ID, which may
-    hold that number. ``handles`` gathers the email local part, the username
-    and ``number``, since one side may spell in one field what the other spells
-    in another.
+    ``mailbox`` is the email local part without digits, and ``name_forms``
+    are the local parts that districts build from the name ("mhoffman",
+    "michaelhoffman", "hoffmanm"). ``number`` is the SIS number, or the
+    Schoology User Unique ID, which may hold that number. ``handles``
+    gathers the email local part, the username and ``number``, since one
+    side may spell in one field what the other spells in another.
     """
 
     key: str
@@ -93,6 +95,8 @@ class Profile:
     last_sound: str
     email_local: str
     email_domain: str
+    mailbox: str
+    name_forms: frozenset[str]
     username: str
     handles: frozenset[str]
     number: str
@@ -100,10 +104,14 @@ class Profile:
     grad_year: int | None
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case-fold text and strip accents, keeping letters, digits and spaces."""
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_LETTER_FOLDS))
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_LETTER_FOLDS))
+        text = "".join(char for char in text if not unicodedata.combining(char))
+
     text = text.replace("'", "").replace("’", "").replace(".", " ")
 
     return _NOT_NAME.sub(" ", text).strip()
@@ -207,6 +215,18 @@ def handle_key(text: str) -> str:
     return key
 
 
+def mailbox_forms(first: str, last_parts: frozenset[str]) -> frozenset[str]:
+    """Build the email local parts that districts commonly make from a name."""
+    if not first:
+        return frozenset()
+
+    forms = set()
+    for last in last_parts:
+        forms.update((first + last, first[0] + last, last + first, last + first[0]))
+
+    return frozenset(form for form in forms if len(form) > 3)
+
+
 def current_school_year_end(today: date | None = None) -> int:
     """Return the calendar year in which the current school year ends.
 
@@ -274,6 +294,7 @@ def build_profile(
     last, last_parts = surname_parts(name_tokens(user.last_name))
     email_local, email_domain = email_parts(user.email)
     username = handle_key(user.username.partition("@")[0])
+    mailbox = re.sub(r"[0-9]+", "", email_local)
     handles = {email_local, username, number}
 
     return Profile(
@@ -291,6 +312,8 @@ def build_profile(
         last_sound=jellyfish.metaphone(last) if last else "",
         email_local=email_local,
         email_domain=email_domain,
+        mailbox=mailbox if len(mailbox) > 3 else "",
+        name_forms=mailbox_forms(first, last_parts),
         username=username,
         handles=frozenset(handle for handle in handles if handle),
         number=number,

@@ -1,21 +1,24 @@
 """Weigh the evidence that a Schoology user and a SIS user are one person.
 
-Each field adds a weight, in the manner of Fellegi-Sunter record linkage: a
-positive weight for agreement, a negative one for disagreement, nothing when
-either side is empty. The weights are log-odds estimates, tuned on the
-perturbed district of ``benchmarks/suggest.py``. ``to_scores`` turns the
-weights of one user's candidates into scores from 0 to 100.
+Each field adds a weight in the manner of Fellegi-Sunter record linkage: the
+natural log of how much likelier the observed agreement or disagreement is
+for one person than for two. Agreement on a rare name weighs more than on a
+common one, so name weights come from the pool's own name counts. A field
+that either side leaves empty adds nothing. The fixed weights are estimates,
+tuned on the perturbed district of ``benchmarks/suggest.py``.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from ..model import Role
 from .profile import Profile, nickname_link
 
 # Mail services whose addresses are personal rather than issued by a district.
@@ -25,9 +28,83 @@ PERSONAL_DOMAINS = frozenset(
     mail.com yandex.com""".split()
 )
 
-# The weight of "this user's person is not in the pool". A candidate needs
-# about this much evidence to be as likely as no match at all.
-NO_MATCH_WEIGHT = 8.0
+# Log odds that a Schoology user's person is in the pool at all, before any
+# field is compared; the benchmark district has one user in eight without one.
+MATCH_PRIOR = 1.5
+
+# Bounds of the weight of an exact name agreement, whatever the name counts.
+MIN_NAME_WEIGHT = 1.0
+MAX_NAME_WEIGHT = 6.5
+
+# How much weaker each kind of near agreement is than an exact one.
+NICKNAME_DISCOUNT = 1.5
+MIDDLE_AS_FIRST_DISCOUNT = 2.5
+SHORT_FORM_DISCOUNT = 2.0
+FIRST_TYPO_DISCOUNT = 2.5
+SURNAME_PART_DISCOUNT = 1.0
+LAST_TYPO_DISCOUNT = 2.0
+SOUND_ALIKE_DISCOUNT = 4.0
+SWAP_DISCOUNT = 1.0
+
+FIRST_DIFFERS = -3.0
+LAST_DIFFERS = -3.0
+FIRST_INITIAL_AGREES = 1.0
+MIDDLE_INITIAL_AS_FIRST = 1.5
+MIDDLE_AGREES = 2.0
+MIDDLE_INITIAL_AGREES = 0.7
+MIDDLE_DIFFERS = -2.0
+HANDLE_AGREES = 9.0
+MAILBOX_FITS_NAME = 3.0
+EMAIL_DIFFERS = -0.5
+SCHOOL_AGREES = 1.8
+SCHOOL_DIFFERS = -2.7
+GRADE_AGREES = 2.3
+GRADE_NEAR = 0.3
+GRADE_DIFFERS = -3.5
+
+
+class PoolStats:
+    """Name counts of the SIS pool per role, which set the weight of agreement."""
+
+    def __init__(self, pool: list[Profile]):
+        self.sizes = Counter(profile.role for profile in pool)
+        self.first = Counter((profile.role, profile.first) for profile in pool)
+        self.last = Counter(
+            (profile.role, part) for profile in pool for part in profile.last_parts
+        )
+        self.first_weights: dict[tuple[Role, str], float] = {}
+        self.last_weights: dict[tuple[Role, str], float] = {}
+
+    def name_weight(self, counts: Counter, role: Role, name: str) -> float:
+        """Weigh agreement on a name by how few people of the role carry it."""
+        count = max(counts[(role, name)], 1)
+        weight = math.log(max(self.sizes[role], 1) / count)
+
+        return min(max(weight, MIN_NAME_WEIGHT), MAX_NAME_WEIGHT)
+
+    def first_weight(self, role: Role, name: str) -> float:
+        weight = self.first_weights.get((role, name))
+        if weight is None:
+            weight = self.name_weight(self.first, role, name)
+            self.first_weights[(role, name)] = weight
+
+        return weight
+
+    def last_weight(self, role: Role, name: str) -> float:
+        weight = self.last_weights.get((role, name))
+        if weight is None:
+            weight = self.name_weight(self.last, role, name)
+            self.last_weights[(role, name)] = weight
+
+        return weight
+
+    def no_match_weight(self, role: Role) -> float:
+        """Weigh "none of the pool": a candidate needs this much to be as likely.
+
+        Among N people of a role, one chosen at random is the person with odds
+        of about 1 to N, so the weight grows with the log of the pool size.
+        """
+        return math.log(max(self.sizes[role], 1)) - MATCH_PRIOR
 
 
 @dataclass(slots=True)
@@ -39,8 +116,8 @@ class Evidence:
 
 
 @dataclass(slots=True)
-class _Signals:
-    """What agreed, what was close and what differed, for building a reason."""
+class Signals:
+    """The weight so far and the phrases of a reason: agreements, notes, differences."""
 
     agree: list[str]
     notes: list[str]
@@ -48,106 +125,107 @@ class _Signals:
     weight: float = 0.0
 
 
-def first_name_evidence(s: Profile, p: Profile, signals: _Signals) -> str:
+def first_name_evidence(
+    s: Profile, p: Profile, stats: PoolStats, signals: Signals
+) -> str:
     """Weigh the first names; return the kind of agreement found."""
     if not s.first or not p.first:
         return "missing"
 
     if s.first == p.first:
-        signals.weight += 4.0
+        signals.weight += stats.first_weight(p.role, p.first)
         signals.agree.append("first name")
         return "agree"
 
+    full = stats.first_weight(p.role, p.first)
     link = nickname_link(s.first, p.first)
     if link:
-        signals.weight += 3.0
+        signals.weight += full - NICKNAME_DISCOUNT
         signals.notes.append(link)
         return "nickname"
 
     if len(p.middle) > 1 and s.first == p.middle:
-        signals.weight += 3.0
+        signals.weight += (
+            stats.first_weight(p.role, p.middle) - MIDDLE_AS_FIRST_DISCOUNT
+        )
         signals.notes.append(f"first name equals the SIS middle name {p.middle_shown}")
         return "middle"
 
     if len(s.middle) > 1 and p.first == s.middle:
-        signals.weight += 3.0
+        signals.weight += full - MIDDLE_AS_FIRST_DISCOUNT
         signals.notes.append(f"SIS first name equals the middle name {s.middle_shown}")
         return "middle"
 
     shorter, longer = sorted((s.first, p.first), key=len)
     if len(shorter) == 1 and longer.startswith(shorter):
-        signals.weight += 1.0
+        signals.weight += FIRST_INITIAL_AGREES
         signals.notes.append("first initial agrees")
         return "initial"
 
     if len(p.middle) == 1 and s.first[0] == p.middle:
-        signals.weight += 1.5
+        signals.weight += MIDDLE_INITIAL_AS_FIRST
         signals.notes.append(
             f"first initial equals the SIS middle initial {p.middle.upper()}"
         )
         return "middle"
 
     if len(shorter) >= 3 and OSA.distance(s.first, p.first) == 1:
-        signals.weight += 2.5
+        signals.weight += full - FIRST_TYPO_DISCOUNT
         signals.notes.append(
             f"first name differs by one letter ({s.first_shown}/{p.first_shown})"
         )
         return "typo"
 
     if len(shorter) >= 3 and longer.startswith(shorter):
-        signals.weight += 2.5
-        signals.notes.append(
-            f"{_shorter_shown(s, p)} is short for {_longer_shown(s, p)}"
-        )
+        signals.weight += full - SHORT_FORM_DISCOUNT
+        short, long = (s, p) if len(s.first) < len(p.first) else (p, s)
+        signals.notes.append(f"{short.first_shown} is short for {long.first_shown}")
         return "short"
 
-    signals.weight -= 3.0
+    signals.weight += FIRST_DIFFERS
     signals.differs.append("first name differs")
 
     return "differs"
 
 
-def _shorter_shown(s: Profile, p: Profile) -> str:
-    return s.first_shown if len(s.first) < len(p.first) else p.first_shown
-
-
-def _longer_shown(s: Profile, p: Profile) -> str:
-    return p.first_shown if len(s.first) < len(p.first) else s.first_shown
-
-
-def last_name_evidence(s: Profile, p: Profile, signals: _Signals) -> str:
+def last_name_evidence(
+    s: Profile, p: Profile, stats: PoolStats, signals: Signals
+) -> str:
     """Weigh the last names; return the kind of agreement found."""
     if not s.last or not p.last:
         return "missing"
 
     if s.last == p.last:
-        signals.weight += 4.0
+        signals.weight += stats.last_weight(p.role, p.last)
         signals.agree.append("last name")
         return "agree"
 
-    if s.last_parts & p.last_parts:
-        signals.weight += 3.0
-        signals.notes.append(_surname_part_note(s, p))
+    shared = s.last_parts & p.last_parts
+    if shared:
+        part = max(shared, key=len)
+        signals.weight += stats.last_weight(p.role, part) - SURNAME_PART_DISCOUNT
+        signals.notes.append(surname_part_note(s, p))
         return "part"
 
+    full = stats.last_weight(p.role, p.last)
     if min(len(s.last), len(p.last)) >= 4 and OSA.distance(s.last, p.last) == 1:
-        signals.weight += 2.5
+        signals.weight += full - LAST_TYPO_DISCOUNT
         signals.notes.append(
             f"last name differs by one letter ({s.last_shown}/{p.last_shown})"
         )
         return "typo"
 
     if s.last_sound and s.last_sound == p.last_sound:
-        signals.weight += 1.5
+        signals.weight += max(full - SOUND_ALIKE_DISCOUNT, 0.0)
         signals.notes.append(f"last names sound alike ({s.last_shown}/{p.last_shown})")
         return "sound"
 
-    signals.weight -= 4.0
+    signals.weight += LAST_DIFFERS
 
     return "differs"
 
 
-def _surname_part_note(s: Profile, p: Profile) -> str:
+def surname_part_note(s: Profile, p: Profile) -> str:
     """Say which surname is the longer one that contains the other."""
     if len(p.last) > len(s.last):
         longer, shorter, side = p.last_shown, s.last_shown, ""
@@ -159,46 +237,72 @@ def _surname_part_note(s: Profile, p: Profile) -> str:
     return f"{kind}{side}last name {longer} contains {shorter}"
 
 
-def middle_name_evidence(s: Profile, p: Profile, signals: _Signals) -> None:
+def swapped_evidence(s: Profile, p: Profile, stats: PoolStats, signals: Signals):
+    """Weigh a first and last name that were entered the other way round."""
+    signals.weight += (
+        stats.first_weight(p.role, p.first)
+        + stats.last_weight(p.role, p.last)
+        - SWAP_DISCOUNT
+    )
+    signals.notes.append("first and last names swapped")
+
+
+def middle_name_evidence(s: Profile, p: Profile, signals: Signals) -> None:
     """Weigh middle names when both sides have one."""
     if not s.middle_initials or not p.middle_initials:
         return
 
     if s.middle == p.middle and len(s.middle) > 1:
-        signals.weight += 1.0
+        signals.weight += MIDDLE_AGREES
         signals.agree.append("middle name")
     elif s.middle_initials[0] == p.middle_initials[0]:
-        signals.weight += 0.5
+        signals.weight += MIDDLE_INITIAL_AGREES
     else:
-        signals.weight -= 1.5
+        signals.weight += MIDDLE_DIFFERS
         signals.differs.append("middle name differs")
 
 
-def handle_evidence(s: Profile, p: Profile, signals: _Signals) -> bool:
-    """Weigh email local parts, usernames and numbers; return True on agreement."""
+def handle_evidence(
+    s: Profile, p: Profile, signals: Signals, names_agree: bool
+) -> bool:
+    """Weigh email local parts, usernames and numbers; return True on agreement.
+
+    A district issues each address and username once, so agreement on one is
+    nearly as strong as a shared ID. An address built from the other side's
+    name counts only when the names themselves do not both agree, since it
+    would repeat their evidence.
+    """
     if s.email_local and s.email_local == p.email_local:
-        signals.weight += 6.0
+        signals.weight += HANDLE_AGREES
         signals.agree.append("email local part")
         return True
 
     if s.username and s.username == p.username:
-        signals.weight += 5.0
+        signals.weight += HANDLE_AGREES
         signals.agree.append("username")
         return True
 
     shared = s.handles & p.handles
     if shared:
-        signals.weight += 5.0
+        signals.weight += HANDLE_AGREES
         if p.number and p.number in shared:
             signals.notes.append("the SIS number equals the Schoology username")
         else:
             signals.notes.append("username equals the other side's email local part")
         return True
 
+    fits = s.mailbox in p.name_forms or p.mailbox in s.name_forms
+    if fits and not names_agree:
+        signals.weight += MAILBOX_FITS_NAME
+        owner = "Schoology" if s.mailbox in p.name_forms else "SIS"
+        other = "SIS" if owner == "Schoology" else "Schoology"
+        signals.notes.append(f"{owner} email local part fits the {other} name")
+        return False
+
     if s.email_domain in PERSONAL_DOMAINS and p.email_domain:
         signals.notes.append(f"Schoology email is a personal {s.email_domain} address")
     elif s.email_local and s.email_domain == p.email_domain:
-        signals.weight -= 1.0
+        signals.weight += EMAIL_DIFFERS
         signals.differs.append("email differs")
 
     return False
@@ -213,59 +317,63 @@ def schools_agree(schoology: frozenset[str], sis: frozenset[str]) -> bool:
     return any(fuzz.token_set_ratio(a, b) >= 90 for a in schoology for b in sis)
 
 
-def school_evidence(s: Profile, p: Profile, signals: _Signals) -> None:
+def school_evidence(s: Profile, p: Profile, signals: Signals) -> None:
     """Weigh the schools when both sides name one."""
     if not s.schools or not p.schools:
         return
 
     if schools_agree(s.schools, p.schools):
-        signals.weight += 1.5
+        signals.weight += SCHOOL_AGREES
         signals.agree.append("school")
     else:
-        signals.weight -= 1.5
+        signals.weight += SCHOOL_DIFFERS
         signals.differs.append("school differs")
 
 
-def grade_evidence(s: Profile, p: Profile, signals: _Signals) -> None:
+def grade_evidence(s: Profile, p: Profile, signals: Signals) -> None:
     """Weigh a student's grad year against the SIS grade, tolerant by one year."""
     if s.grad_year is None or p.grad_year is None:
         return
 
     gap = abs(s.grad_year - p.grad_year)
     if gap == 0:
-        signals.weight += 2.0
+        signals.weight += GRADE_AGREES
         signals.agree.append("grade")
     elif gap == 1:
-        signals.weight += 1.0
+        signals.weight += GRADE_NEAR
         signals.notes.append("grad year is one year off the SIS grade")
     else:
-        signals.weight -= 3.0
+        signals.weight += GRADE_DIFFERS
         signals.differs.append(f"grad year is {gap} years off the SIS grade")
 
 
-def _join_fields(fields: list[str]) -> str:
+def join_fields(fields: list[str]) -> str:
+    """Join field names as in "first name, school and grade"."""
     if len(fields) == 1:
         return fields[0]
 
     return ", ".join(fields[:-1]) + " and " + fields[-1]
 
 
-def compare(s: Profile, p: Profile) -> Evidence:
+def compare(s: Profile, p: Profile, stats: PoolStats) -> Evidence:
     """Weigh every field that both users have and say which signals counted."""
-    signals = _Signals(agree=[], notes=[], differs=[])
+    signals = Signals(agree=[], notes=[], differs=[])
     if s.first and s.last and s.first == p.last and s.last == p.first != s.first:
-        signals.weight += 7.0
-        signals.notes.append("first and last names swapped")
+        swapped_evidence(s, p, stats, signals)
         first = last = "swapped"
     else:
-        first = first_name_evidence(s, p, signals)
-        last = last_name_evidence(s, p, signals)
+        first = first_name_evidence(s, p, stats, signals)
+        last = last_name_evidence(s, p, stats, signals)
         if first != "middle":
             middle_name_evidence(s, p, signals)
 
-    handles = handle_evidence(s, p, signals)
+    names_agree = first == "agree" and last == "agree"
+    handles = handle_evidence(s, p, signals, names_agree)
     school_evidence(s, p, signals)
     grade_evidence(s, p, signals)
+
+    # A changed surname with the first name and the address kept is the usual
+    # trace of a marriage, so the reason says so instead of only "differs".
     married = last == "differs" and first in ("agree", "nickname") and handles
     if last == "differs" and not married:
         signals.differs.insert(0, "last name differs")
@@ -273,7 +381,7 @@ def compare(s: Profile, p: Profile) -> Evidence:
     parts = []
     if signals.agree:
         verb = "agrees" if len(signals.agree) == 1 else "agree"
-        agreed = f"{_join_fields(signals.agree)} {verb}"
+        agreed = f"{join_fields(signals.agree)} {verb}"
         parts.append(
             f"married name: {agreed}, last name differs" if married else agreed
         )
@@ -284,19 +392,19 @@ def compare(s: Profile, p: Profile) -> Evidence:
     return Evidence(signals.weight, "; ".join(parts))
 
 
-def to_scores(weights: list[float]) -> list[int]:
+def to_scores(weights: list[float], no_match_weight: float) -> list[int]:
     """Turn the weights of one user's candidates into scores from 0 to 100.
 
     A score is the candidate's share of the odds among all candidates and
-    "no match in the pool", so two equally good candidates both score below
-    50 and a lone strong one scores near 100. Scores are rounded down, so 100
-    never appears.
+    "none of the pool", so two equally good candidates both score below 50
+    and a lone strong one scores near 100. Scores are rounded down and held
+    at 99, since a suggestion is never certain.
     """
     if not weights:
         return []
 
-    top = max(max(weights), NO_MATCH_WEIGHT)
+    top = max(max(weights), no_match_weight)
     odds = [math.exp(weight - top) for weight in weights]
-    total = sum(odds) + math.exp(NO_MATCH_WEIGHT - top)
+    total = sum(odds) + math.exp(no_match_weight - top)
 
     return [min(99, int(100 * value / total)) for value in odds]
