@@ -9,6 +9,7 @@ import pytest
 
 from server.core.errors import ExportError
 from server.core.model import Role
+from server.core.readers import archive as archive_module
 from server.core.readers import detect_format, read_schoology, read_sis
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -460,8 +461,16 @@ def test_column_map_errors(tmp_path, column_map, expected):
 @pytest.mark.parametrize(
     ("paths", "sis_format", "expected"),
     [
-        (["oneroster"], "powerschool", "not a powerschool file"),
-        (["powerschool"], "oneroster", "not a oneroster file"),
+        (
+            ["oneroster"],
+            "powerschool",
+            "a OneRoster 1.1 users.csv, not a PowerSchool export",
+        ),
+        (
+            ["powerschool"],
+            "oneroster",
+            "a PowerSchool staff export, not a OneRoster export",
+        ),
         (["oneroster"], "excel", "'excel' is not a SIS format"),
         (["schoology/users.csv"], None, "is a Schoology user export"),
         (["nowhere"], None, "not found"),
@@ -497,10 +506,67 @@ def test_detect_format_empty_folder(tmp_path):
         detect_format(tmp_path)
 
 
-def test_oneroster_zip_gets_unzip_hint(tmp_path):
-    archive = tmp_path / "oneroster.zip"
-    with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr("users.csv", USERS_1_1 + "\r\n")
+def zip_folder(folder: Path, archive: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(folder.iterdir()):
+            bundle.write(path, prefix + path.name.upper())
 
-    with pytest.raises(ExportError, match="unzip it and pass the folder"):
+    return archive
+
+
+def test_oneroster_zip_read(examples_dir, tmp_path):
+    archive = zip_folder(
+        examples_dir / "oneroster-1.2", tmp_path / "export.zip", "export/"
+    )
+
+    export = read_sis([archive])
+
+    assert len(export.users) == 47
+    assert [name for name, _kind, _rows in export.files] == [
+        "roles.csv",
+        "orgs.csv",
+        "users.csv",
+    ]
+    assert export.users[0].school == "Maple Ridge High School"
+    assert detect_format(archive) == "oneroster-1.2"
+
+
+def test_oneroster_zip_without_users(tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("classes.csv", "sourcedId,title\r\n")
+
+    with pytest.raises(ExportError, match="contains no users.csv"):
         read_sis([archive])
+
+
+def test_oneroster_zip_too_large(examples_dir, tmp_path, monkeypatch):
+    archive = zip_folder(examples_dir / "oneroster", tmp_path / "export.zip")
+    monkeypatch.setattr(archive_module, "MAX_MEMBER_BYTES", 1000)
+
+    with pytest.raises(ExportError, match="USERS.CSV unpacks to more than"):
+        read_sis([archive])
+
+
+def test_oneroster_zip_broken(tmp_path):
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(b"PK\x03\x04 this is not really an archive")
+
+    with pytest.raises(ExportError, match="not a ZIP archive that can be read"):
+        read_sis([archive])
+
+
+def test_zip_as_schoology_export_rejected(tmp_path):
+    archive = tmp_path / "users.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("users.csv", SCHOOLOGY_HEADER + "\r\n")
+
+    with pytest.raises(ExportError, match="unzip it and pass the CSV file inside"):
+        read_schoology(archive)
+
+
+def test_forced_format_on_other_csv(tmp_path):
+    path = write(tmp_path / "people.csv", PEOPLE_HEADER, "P1,Ava,Thompson,Student,")
+
+    with pytest.raises(ExportError, match="the file is not a OneRoster export"):
+        read_sis([path], sis_format="oneroster")

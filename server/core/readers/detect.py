@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from ..errors import ExportError
@@ -82,11 +83,20 @@ def detect_format(path: str | Path) -> str:
     "oneroster-roles", "oneroster-orgs", "powerschool-students",
     "powerschool-staff" or "csv" (anything else). A folder gives the kind of
     its users.csv, or "powerschool" when all its files are PowerSchool
-    exports, or else the kind of its first file.
+    exports, or else the kind of its first file. A ZIP archive gives the
+    kind of the OneRoster users.csv inside it.
 
     :raise ExportError: when the path or a file in it cannot be read.
     """
+    # The archive module imports this one, so it is imported here.
+    from .archive import extract_oneroster, is_archive
+
     path = Path(path)
+    if is_archive(path):
+        with tempfile.TemporaryDirectory() as folder:
+            files = extract_oneroster(path, Path(folder))
+            return detect_table(open_table(files[0]))
+
     if not path.is_dir():
         return detect_table(open_table(path))
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 
 from ..errors import ExportError
 from ..model import Export
 from . import detect
+from .archive import extract_oneroster, is_archive
 from .collect import SisCollector
 from .generic import read_generic
 from .oneroster import deleted_warning, read_orgs, read_roles, read_users
@@ -26,12 +29,18 @@ KIND_NAMES = {
     detect.ONEROSTER_ORGS: "a OneRoster orgs.csv",
     detect.POWERSCHOOL_STUDENTS: "a PowerSchool students export",
     detect.POWERSCHOOL_STAFF: "a PowerSchool staff export",
-    detect.GENERIC: "not a known export",
 }
+FORMAT_NAMES = {"oneroster": "OneRoster", "powerschool": "PowerSchool"}
 
 
-def expand_paths(paths: Iterable[str | Path] | str | Path) -> list[Path]:
-    """Turn the files and folders given into a list of files, in order."""
+def expand_paths(
+    paths: Iterable[str | Path] | str | Path, scratch: ExitStack
+) -> list[Path]:
+    """Turn the files, folders and ZIP archives given into a list of files.
+
+    A zipped OneRoster export is unpacked into a temporary folder that
+    ``scratch`` removes when it closes.
+    """
     if isinstance(paths, str | Path):
         paths = [paths]
 
@@ -39,6 +48,11 @@ def expand_paths(paths: Iterable[str | Path] | str | Path) -> list[Path]:
     for path in map(Path, paths):
         if not path.exists():
             raise ExportError(f"{path}: the SIS export is not found. Check the path.")
+
+        if is_archive(path):
+            folder = scratch.enter_context(tempfile.TemporaryDirectory())
+            files.extend(extract_oneroster(path, Path(folder) / path.stem))
+            continue
 
         if not path.is_dir():
             files.append(path)
@@ -76,10 +90,12 @@ def classify(table: Table, sis_format: str | None) -> str:
     }.get(sis_format)
     if expected is not None and kind not in expected:
         found = ", ".join(f"'{header}'" for header in table.headers if header.strip())
+        wanted = FORMAT_NAMES[sis_format]
+        found_kind = f"{KIND_NAMES[kind]}, not" if kind != detect.GENERIC else "not"
         raise ExportError(
-            f"{table.name}: the file is {KIND_NAMES[kind]}, not a {sis_format} "
-            f"file. Its header row contains {found}. Choose the SIS format that "
-            "matches the file, or leave it out to detect it."
+            f"{table.name}: the file is {found_kind} a {wanted} export. Its header row "
+            f"contains {found}. Choose the SIS format that matches the file, or "
+            "leave it out to detect it."
         )
 
     return kind
@@ -92,15 +108,15 @@ def read_sis(
     column_map: dict[str, str] | None = None,
     key_column: str | None = None,
 ) -> Export:
-    """Read SIS users from files and folders into one Export.
+    """Read SIS users from files, folders and archives into one Export.
 
-    ``paths`` is a list of files or folders (one path is accepted too). A
-    OneRoster folder contains users.csv, and for OneRoster 1.2 also roles.csv;
-    orgs.csv gives school names. ``sis_format`` is None to detect each file,
-    or "oneroster", "powerschool" or "csv". ``column_map`` maps our field
-    names to headers for "csv" files (see ``generic``). ``key_column``
-    names the column that contains the SIS key, in place of the sourcedId or
-    DCID.
+    ``paths`` is a list of files, folders or ZIP archives (one path is
+    accepted too). A OneRoster folder or archive contains users.csv, and for
+    OneRoster 1.2 also roles.csv. Its orgs.csv gives school names.
+    ``sis_format`` is None to detect each file, or "oneroster", "powerschool"
+    or "csv". ``column_map`` maps our field names to headers for "csv" files
+    (see ``generic``). ``key_column`` names the column that contains the SIS
+    key, in place of the sourcedId or DCID.
 
     :raise ExportError: for a file that cannot be read, a missing column,
         a malformed row, or a SIS key shared by two different people.
@@ -111,11 +127,17 @@ def read_sis(
             f"{', '.join(SIS_FORMATS)}, or leave it out to detect the format."
         )
 
-    tables = []
-    for path in expand_paths(paths):
-        table = open_table(path)
-        tables.append((classify(table, sis_format), table))
+    with ExitStack() as scratch:
+        tables = []
+        for path in expand_paths(paths, scratch):
+            table = open_table(path)
+            tables.append((classify(table, sis_format), table))
 
+        return read_tables(tables, column_map, key_column)
+
+
+def read_tables(tables, column_map, key_column) -> Export:
+    """Read the users of the classified tables into one Export."""
     export = Export(side="sis")
     orgs, roles = read_oneroster_links(tables, export)
     collector = SisCollector()

@@ -64,7 +64,10 @@ def open_workbook(path: Path, sample: bytes) -> Table:
     except (CalamineError, ValueError, OSError) as error:
         hint = "Save it again from Excel as .xlsx, or export CSV."
         if sample.startswith(b"PK\x03\x04") and path.suffix.lower() == ".zip":
-            hint = "If it is a OneRoster ZIP file, unzip it and pass the folder."
+            hint = (
+                "A ZIP archive is read only as a OneRoster SIS export. "
+                "Otherwise unzip it and pass the CSV file inside."
+            )
         raise ExportError(
             f"{path.name}: the file cannot be read as a workbook ({error}). {hint}"
         ) from None
