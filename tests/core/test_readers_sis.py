@@ -570,3 +570,12 @@ def test_forced_format_on_other_csv(tmp_path):
 
     with pytest.raises(ExportError, match="the file is not a OneRoster export"):
         read_sis([path], sis_format="oneroster")
+
+
+def test_column_map_unused_warns(examples_dir):
+    export = read_sis([examples_dir / "oneroster"], column_map={"sis_key": "x"})
+
+    assert (
+        "The column map was not used, because every file is a OneRoster or "
+        "PowerSchool export. Choose the SIS format csv to apply it." in export.warnings
+    )

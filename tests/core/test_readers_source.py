@@ -119,6 +119,24 @@ def test_excel_separator_line(tmp_path):
     assert export.users[0].line == 3
 
 
+def test_excel_separator_line_unusual_delimiter(tmp_path):
+    path = tmp_path / "users.csv"
+    row = ":".join(AVA) + ":extra"
+    path.write_text("sep=:\r\n" + ":".join(SCHOOLOGY_HEADER) + "\r\n" + row)
+
+    with pytest.raises(ExportError, match="contains an unquoted ':', for example"):
+        read_schoology(path)
+
+
+def test_broken_utf16(tmp_path):
+    path = tmp_path / "users.txt"
+    text = "\t".join(SCHOOLOGY_HEADER) + "\r\n" + "\t".join(AVA) + "\r\n"
+    path.write_bytes(text.encode("utf-16") + b"\x00\xd8\x41\x00")
+
+    with pytest.raises(ExportError, match="not valid UTF-16 throughout"):
+        read_schoology(path)
+
+
 def test_old_mac_line_endings(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text(",".join(SCHOOLOGY_HEADER) + "\r" + ",".join(AVA) + "\r")

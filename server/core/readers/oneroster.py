@@ -137,7 +137,7 @@ def choose_role(records: list[RoleRecord]) -> tuple[RoleRecord, list[str], bool]
 
 
 # The users.csv fields that a SisUser is built from, in the order that
-# ``user_fields`` returns them.
+# ``user_columns`` returns their indexes.
 USER_FIELDS = (
     "sourcedId",
     "givenName",

@@ -176,10 +176,15 @@ def read_tables(tables, column_map, key_column) -> Export:
         )
 
     add_oneroster_notes(tables, orgs, roles, export)
+    if column_map and all(kind != detect.GENERIC for kind, _table in tables):
+        export.warnings.append(
+            "The column map was not used, because every file is a OneRoster or "
+            "PowerSchool export. Choose the SIS format csv to apply it."
+        )
     if collector.merged:
         export.warnings.append(
-            f"{collector.merged} SIS row(s) repeat a user already read (a "
-            "person at more than one school), so each was merged into one "
+            f"{collector.merged} SIS row(s) repeat a user already read (such as "
+            "a person at more than one school), so each was merged into one "
             "user whose school lists all of them."
         )
 

@@ -254,6 +254,11 @@ def open_table(path: str | Path) -> Table:
 def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str]]:
     """Pick the text encoding of a CSV file and the warnings that it causes."""
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if not decodes(path, "utf-16"):
+            raise ExportError(
+                f"{path.name}: the file starts as UTF-16 text but is not valid "
+                "UTF-16 throughout. Save the export again as CSV UTF-8."
+            )
         return "utf-16", []
 
     if b"\x00" in sample:
@@ -294,6 +299,10 @@ def decodes(path: Path, encoding: str) -> bool:
             return False
 
     return True
+
+
+def delimiter_name(delimiter: str) -> str:
+    return DELIMITER_NAMES.get(delimiter, f"'{delimiter}'")
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -350,7 +359,7 @@ def open_csv(path: Path, sample: bytes) -> Table:
     logger.info(
         "Opened a CSV file: encoding %s, %s separated, %d columns",
         encoding,
-        DELIMITER_NAMES[delimiter],
+        delimiter_name(delimiter),
         len(table.headers),
     )
 
@@ -431,7 +440,7 @@ def fit_row(table: Table, row: list[str], line: int) -> list[str]:
             "column name above that value or delete it."
         )
 
-    name = DELIMITER_NAMES[table.delimiter]
+    name = delimiter_name(table.delimiter)
     raise ExportError(
         f"{table.where(line)}: the row has {len(row)} values but the header has "
         f"{width} columns. A value probably contains an unquoted {name}, for "
