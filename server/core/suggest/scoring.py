@@ -34,7 +34,7 @@ MATCH_PRIOR = 1.5
 
 # Bounds of the weight of an exact name agreement, whatever the name counts.
 MIN_NAME_WEIGHT = 1.0
-MAX_NAME_WEIGHT = 6.5
+MAX_NAME_WEIGHT = 5.5
 
 # How much weaker each kind of near agreement is than an exact one.
 NICKNAME_DISCOUNT = 1.5
@@ -55,6 +55,7 @@ MIDDLE_INITIAL_AGREES = 0.7
 MIDDLE_DIFFERS = -2.0
 HANDLE_AGREES = 9.0
 MAILBOX_FITS_NAME = 3.0
+MAILBOX_FITS_FIRST = 1.5
 EMAIL_DIFFERS = -0.5
 SCHOOL_AGREES = 1.8
 SCHOOL_DIFFERS = -2.7
@@ -263,14 +264,14 @@ def middle_name_evidence(s: Profile, p: Profile, signals: Signals) -> None:
 
 
 def handle_evidence(
-    s: Profile, p: Profile, signals: Signals, names_agree: bool
+    s: Profile, p: Profile, signals: Signals, first_agrees: bool, last_differs: bool
 ) -> bool:
     """Weigh email local parts, usernames and numbers; return True on agreement.
 
     A district issues each address and username once, so agreement on one is
     nearly as strong as a shared ID. An address built from the other side's
-    name counts only when the names themselves do not both agree, since it
-    would repeat their evidence.
+    name counts fully when the last names differ and a little when only the
+    first names differ, since otherwise it repeats what the names show.
     """
     if s.email_local and s.email_local == p.email_local:
         signals.weight += HANDLE_AGREES
@@ -292,8 +293,8 @@ def handle_evidence(
         return True
 
     fits = s.mailbox in p.name_forms or p.mailbox in s.name_forms
-    if fits and not names_agree:
-        signals.weight += MAILBOX_FITS_NAME
+    if fits and (last_differs or not first_agrees):
+        signals.weight += MAILBOX_FITS_NAME if last_differs else MAILBOX_FITS_FIRST
         owner = "Schoology" if s.mailbox in p.name_forms else "SIS"
         other = "SIS" if owner == "Schoology" else "Schoology"
         signals.notes.append(f"{owner} email local part fits the {other} name")
@@ -367,8 +368,9 @@ def compare(s: Profile, p: Profile, stats: PoolStats) -> Evidence:
         if first != "middle":
             middle_name_evidence(s, p, signals)
 
-    names_agree = first == "agree" and last == "agree"
-    handles = handle_evidence(s, p, signals, names_agree)
+    handles = handle_evidence(
+        s, p, signals, first_agrees=first == "agree", last_differs=last == "differs"
+    )
     school_evidence(s, p, signals)
     grade_evidence(s, p, signals)
 
