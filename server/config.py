@@ -30,6 +30,8 @@ DEFAULTS = {
     "DATAPREP_STORAGE_DIR": "",
     # Largest accepted request body in bytes (Flask's MAX_CONTENT_LENGTH).
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # werkzeug.security's method for password hashes.
+    "DATAPREP_PASSWORD_METHOD": "scrypt",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,

@@ -58,25 +58,25 @@ def error_code(error_class: type) -> str:
     return "".join(chars).lstrip("_")
 
 
-def make_handler(error_class: type[core_errors.DataPrepError]):
-    code = error_code(error_class)
+def handle_data_prep_error(error: core_errors.DataPrepError):
+    """Answer an input error with its own status code and message."""
+    rollback()
+    # A subclass defined outside server.core (such as UploadError) reaches the
+    # handler of its nearest registered parent, so the code comes from the
+    # instance's class.
+    name = type(error).__name__
+    logger.info(
+        "%s %s failed with %s (%d)",
+        request.method,
+        request.path,
+        name,
+        error.status_code,
+    )
+    response = error_response(error.status_code, error_code(type(error)), error.message)
+    if isinstance(error, core_errors.TransientError):
+        response.headers["Retry-After"] = "30"
 
-    def handle(error: core_errors.DataPrepError):
-        rollback()
-        logger.info(
-            "%s %s failed with %s (%d)",
-            request.method,
-            request.path,
-            error_class.__name__,
-            error.status_code,
-        )
-        response = error_response(error.status_code, code, error.message)
-        if isinstance(error, core_errors.TransientError):
-            response.headers["Retry-After"] = "30"
-
-        return response
-
-    return handle
+    return response
 
 
 def core_error_classes() -> list[type[core_errors.DataPrepError]]:
@@ -130,7 +130,7 @@ def handle_unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     """Register the error handlers on the app."""
     for error_class in core_error_classes():
-        app.register_error_handler(error_class, make_handler(error_class))
+        app.register_error_handler(error_class, handle_data_prep_error)
 
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)

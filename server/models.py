@@ -167,8 +167,9 @@ class Report(Base):
     # Paths relative to the storage folder.
     xlsx_path: Mapped[str | None] = mapped_column(String(255))
     csv_path: Mapped[str | None] = mapped_column(String(255))
+    # Set when a newer report is generated: only the newest can be applied.
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
-    superseded_reason: Mapped[str | None] = mapped_column(String(255))
+    newer_report_id: Mapped[str | None] = mapped_column(String(32))
     job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

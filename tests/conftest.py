@@ -55,6 +55,8 @@ def app(tmp_path, database_url):
             "DATABASE_URL": database_url,
             "DATAPREP_JOBS": "thread",
             "DATAPREP_STORAGE_DIR": str(tmp_path / "storage"),
+            # scrypt takes about 0.4 s per hash; the tests create many accounts.
+            "DATAPREP_PASSWORD_METHOD": "pbkdf2:sha256:1000",
         },
         instance_path=str(tmp_path / "instance"),
     )

@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -68,9 +69,14 @@ def check_password(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store the hash of a new password on the account."""
+    """Store the hash of a new password on the account.
+
+    DATAPREP_PASSWORD_METHOD picks the werkzeug.security method; the default
+    is scrypt, and the tests use a cheap PBKDF2 to stay fast.
+    """
     check_password(password)
-    user.password_hash = generate_password_hash(password)
+    method = current_app.config["DATAPREP_PASSWORD_METHOD"]
+    user.password_hash = generate_password_hash(password, method=method)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -87,7 +87,7 @@ def upgrade() -> None:
         sa.Column("xlsx_path", sa.String(length=255), nullable=True),
         sa.Column("csv_path", sa.String(length=255), nullable=True),
         sa.Column("superseded", sa.Boolean(), nullable=False),
-        sa.Column("superseded_reason", sa.String(length=255), nullable=True),
+        sa.Column("newer_report_id", sa.String(length=32), nullable=True),
         sa.Column("job_id", sa.String(length=32), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,448 @@
+"""Update Users: preview, apply and undo, each recorded as a batch.
+
+Preview validates an upload, stores its bytes and lists every Schoology user
+whose Unique ID would change. Apply reads those same stored bytes again,
+validates them again and, only when no row has an error, changes every
+Unique ID in one transaction together with the batch that records it.
+
+A report is applied at most once until its batch is undone. The report row is
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL), and the unique pair
+``(report_id, attempt)`` of the batch table makes a second concurrent insert
+fail on SQLite too, so two simultaneous submits apply the report once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.errors import ConflictError, ReportNotFoundError
+from ..core.update import UpdatePlan, plan_update
+from ..db import get_session
+from ..models import (
+    Report,
+    SchoologyAccount,
+    UndoRecord,
+    UpdateBatch,
+    UpdateChange,
+    Upload,
+    User,
+)
+from . import validation as validation_service
+from .sources import INSERT_CHUNK, chunked
+from .uploads import UploadedFile
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Preview:
+    """What Update Users would do with one stored upload."""
+
+    upload: Upload
+    validation: validation_service.Validation
+    plan: UpdatePlan | None
+
+    def to_json(self) -> dict:
+        result = self.validation.result
+        return {
+            "upload_id": self.upload.id,
+            "report_id": self.upload.report_id,
+            "can_apply": self.plan is not None,
+            "validation": result.to_json(include_ok=False),
+            "plan": self.plan.to_json() if self.plan else None,
+        }
+
+
+@dataclass(slots=True)
+class ApplyResult:
+    """The outcome of a submit: the batch, or why nothing changed."""
+
+    applied: bool
+    message: str
+    batch: UpdateBatch | None = None
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "applied": self.applied,
+            "message": self.message,
+            "batch": batch_summary(self.batch) if self.batch else None,
+            "totals": self.totals,
+        }
+
+
+def preview_file(upload: UploadedFile, user: User | None = None) -> Preview:
+    """Validate an uploaded workbook, keep it, and plan its update."""
+    checked = validation_service.validate_file(upload)
+    stored = validation_service.store_upload(checked, data=upload.data, user=user)
+
+    return make_preview(stored, checked)
+
+
+def preview_values(sheets, name: str, user: User | None = None) -> Preview:
+    """Validate a report sent as the add-in's sheets of values, keep it, and plan."""
+    checked = validation_service.validate_values(sheets, name)
+    stored = validation_service.store_upload(checked, sheets=sheets, user=user)
+
+    return make_preview(stored, checked)
+
+
+def make_preview(upload: Upload, checked: validation_service.Validation) -> Preview:
+    """Plan the update of a stored upload and remember the plan's digest."""
+    plan = None
+    if not checked.result.has_errors:
+        plan = plan_update(checked.uploaded, checked.result, checked.context)
+        upload.summary = {**upload.summary, "plan_digest": plan_digest(plan)}
+        get_session().commit()
+
+    return Preview(upload, checked, plan)
+
+
+def plan_digest(plan: UpdatePlan) -> str:
+    """Hash every planned change, so apply can tell that the plan is unchanged."""
+    text = "\n".join(
+        f"{change.schoology_id}\x1f{change.before}\x1f{change.after}"
+        for change in sorted(plan.changes, key=lambda change: change.schoology_id)
+    )
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def get_upload(upload_id: str) -> Upload:
+    """Find a stored upload.
+
+    :raise ReportNotFoundError: when no upload has that id.
+    """
+    upload = get_session().get(Upload, upload_id)
+    if upload is None:
+        raise ReportNotFoundError(
+            f"Upload {upload_id!r} not found; upload the workbook again to preview it."
+        )
+
+    return upload
+
+
+def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
+    """Apply a previewed upload: validate its stored bytes again, then update.
+
+    :raise ConflictError: when a row has an error, the report was applied or
+        superseded, or a Unique ID changed since the upload was validated.
+    """
+    upload = get_upload(upload_id)
+    applied = validation_service.active_batch(upload.report_id)
+    if applied is not None:
+        return already_applied(applied)
+
+    uploaded = validation_service.reread_upload(upload)
+    if uploaded.source_digest != upload.sha256:
+        raise ConflictError(
+            f"The stored copy of upload {upload_id} changed on disk since it was "
+            "previewed; upload the workbook again."
+        )
+
+    try:
+        checked = validation_service.validate_uploaded(uploaded)
+    except ConflictError:
+        # A concurrent submit of the same report may have won the race.
+        applied = validation_service.active_batch(upload.report_id)
+        if applied is not None:
+            return already_applied(applied)
+        raise
+
+    plan = plan_update(checked.uploaded, checked.result, checked.context)
+    if plan_digest(plan) != upload.summary.get("plan_digest"):
+        raise ConflictError(
+            f"The Unique IDs of report {upload.report_id} changed since upload "
+            f"{upload_id} was previewed, so the preview no longer shows what "
+            "would change. Nothing was updated; preview the workbook again."
+        )
+
+    return apply_plan(plan, upload, user)
+
+
+def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResult:
+    """Record the batch and change every Unique ID in one transaction."""
+    session = get_session()
+    session.rollback()
+    report = session.scalar(
+        select(Report).where(Report.id == plan.report_id).with_for_update()
+    )
+    if report is None:
+        raise ReportNotFoundError(f"Report {plan.report_id} not found.")
+
+    applied = validation_service.active_batch(report.id)
+    if applied is not None:
+        session.rollback()
+        return already_applied(applied)
+
+    attempt = session.scalar(
+        select(func.count(UpdateBatch.id)).where(UpdateBatch.report_id == report.id)
+    )
+    batch = UpdateBatch(
+        report_id=report.id,
+        attempt=attempt,
+        upload_id=upload.id,
+        sha256=upload.sha256,
+        change_count=len(plan.changes),
+        created_by_id=user.id if user else None,
+    )
+    session.add(batch)
+
+    try:
+        session.flush()
+        write_changes(batch, plan)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        logger.info("A concurrent submit applied report %s first", report.id)
+        applied = validation_service.active_batch(report.id)
+        if applied is None:
+            raise
+        return already_applied(applied)
+    except Exception:
+        session.rollback()
+        raise
+
+    logger.info(
+        "Applied report %s as batch %d with %d changes",
+        report.id,
+        batch.id,
+        batch.change_count,
+    )
+
+    return ApplyResult(
+        applied=True,
+        message=f"Updated the Unique ID of {batch.change_count} Schoology users "
+        f"(batch {batch.id}).",
+        batch=batch,
+        totals=plan.totals,
+    )
+
+
+def already_applied(batch: UpdateBatch) -> ApplyResult:
+    when = batch.created_at.isoformat(timespec="seconds")
+
+    return ApplyResult(
+        applied=False,
+        message=f"Report {batch.report_id} was applied already as batch {batch.id} "
+        f"on {when}, so nothing changed.",
+        batch=batch,
+    )
+
+
+def write_changes(batch: UpdateBatch, plan: UpdatePlan) -> None:
+    """Record the batch's changes, then set every planned Unique ID at once.
+
+    One UPDATE sets each user's Unique ID from the batch's rows and matches
+    only users whose Unique ID still is the previewed value, so a user changed
+    by someone else since validation makes the count come out short.
+
+    :raise ConflictError: when a user's Unique ID or account changed since
+        validation; the caller rolls the whole batch back.
+    """
+    session = get_session()
+    rows = (
+        {
+            "batch_id": batch.id,
+            "position": position,
+            "schoology_id": change.schoology_id,
+            "before": change.before,
+            "after": change.after,
+        }
+        for position, change in enumerate(plan.changes)
+    )
+    for chunk in chunked(rows, INSERT_CHUNK):
+        session.execute(insert(UpdateChange), chunk)
+
+    copy_names(batch.id)
+    changed = set_unique_ids(batch.id, UpdateChange.before, UpdateChange.after)
+    if changed != len(plan.changes):
+        schoology_id = first_moved_user(batch.id, UpdateChange.after)
+        raise ConflictError(
+            f"The Unique ID of Schoology user {schoology_id} changed since the "
+            "workbook was validated, so nothing was updated. Validate the "
+            "workbook again."
+        )
+
+
+def change_column(batch_id: int, column):
+    """Select the batch's value of ``column`` for the account being updated."""
+    return (
+        select(column)
+        .where(
+            UpdateChange.batch_id == batch_id,
+            UpdateChange.schoology_id == SchoologyAccount.schoology_id,
+        )
+        .scalar_subquery()
+    )
+
+
+def set_unique_ids(batch_id: int, expected_column, new_column) -> int:
+    """Set the Unique IDs of a batch's users whose ID is the expected value.
+
+    Returns how many users were changed.
+    """
+    in_batch = select(UpdateChange.schoology_id).where(
+        UpdateChange.batch_id == batch_id
+    )
+    result = get_session().execute(
+        update(SchoologyAccount)
+        .where(
+            SchoologyAccount.schoology_id.in_(in_batch),
+            SchoologyAccount.unique_id == change_column(batch_id, expected_column),
+        )
+        .values(unique_id=change_column(batch_id, new_column))
+        .execution_options(synchronize_session=False)
+    )
+
+    return result.rowcount
+
+
+def copy_names(batch_id: int) -> None:
+    """Keep each changed user's name with the change, for the history."""
+
+    def account_column(column):
+        return (
+            select(column)
+            .where(SchoologyAccount.schoology_id == UpdateChange.schoology_id)
+            .scalar_subquery()
+        )
+
+    get_session().execute(
+        update(UpdateChange)
+        .where(UpdateChange.batch_id == batch_id)
+        .values(
+            first_name=func.coalesce(account_column(SchoologyAccount.first_name), ""),
+            last_name=func.coalesce(account_column(SchoologyAccount.last_name), ""),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def first_moved_user(batch_id: int, new_column) -> str:
+    """Return the first user of a batch that ``set_unique_ids`` did not change.
+
+    Run it after the UPDATE in the same transaction: every changed user then
+    has the batch's new value, so the first user without it is one that
+    somebody else changed.
+    """
+    query = (
+        select(UpdateChange.schoology_id)
+        .outerjoin(
+            SchoologyAccount,
+            SchoologyAccount.schoology_id == UpdateChange.schoology_id,
+        )
+        .where(
+            UpdateChange.batch_id == batch_id,
+            (SchoologyAccount.schoology_id.is_(None))
+            | (SchoologyAccount.unique_id != new_column),
+        )
+        .order_by(UpdateChange.position)
+        .limit(1)
+    )
+
+    return get_session().scalar(query) or "(unknown)"
+
+
+def latest_batch() -> UpdateBatch | None:
+    """Return the newest batch that has not been undone."""
+    return get_session().scalar(
+        select(UpdateBatch)
+        .where(~UpdateBatch.undo.has())
+        .order_by(UpdateBatch.id.desc())
+    )
+
+
+def undo_latest(user: User | None = None) -> UndoRecord:
+    """Restore every Unique ID that the newest batch changed.
+
+    :raise ConflictError: when there is nothing to undo, or a user's Unique ID
+        changed since the batch, in which case nothing is restored.
+    """
+    session = get_session()
+    batch = latest_batch()
+    if batch is None:
+        raise ConflictError("There is no applied update to undo.")
+
+    session.scalar(select(Report).where(Report.id == batch.report_id).with_for_update())
+    restored = set_unique_ids(batch.id, UpdateChange.after, UpdateChange.before)
+    if restored != batch.change_count:
+        moved = first_moved_user(batch.id, UpdateChange.before)
+        missing = batch.change_count - restored
+        session.rollback()
+        raise ConflictError(
+            f"Batch {batch.id} cannot be undone: {missing} Schoology users no "
+            f"longer have the Unique ID it set, the first is user {moved}. "
+            "Nothing was restored; import a current Schoology export or fix "
+            "those users in Schoology."
+        )
+
+    record = UndoRecord(
+        batch_id=batch.id,
+        restored_count=restored,
+        created_by_id=user.id if user else None,
+    )
+    session.add(record)
+
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            f"Batch {batch.id} was undone already by a concurrent request."
+        ) from None
+
+    logger.info("Undid batch %d, restoring %d users", batch.id, record.restored_count)
+
+    return record
+
+
+def list_batches(limit: int = 100) -> list[UpdateBatch]:
+    """List update batches, newest first."""
+    return list(
+        get_session().scalars(
+            select(UpdateBatch).order_by(UpdateBatch.id.desc()).limit(limit)
+        )
+    )
+
+
+def get_batch(batch_id: int) -> UpdateBatch:
+    batch = get_session().get(UpdateBatch, batch_id)
+    if batch is None:
+        raise ReportNotFoundError(f"Update batch {batch_id} not found.")
+
+    return batch
+
+
+def batch_summary(batch: UpdateBatch, include_changes: bool = False) -> dict:
+    """Describe a batch as JSON: who, when, which report, and its undo."""
+    summary = {
+        "id": batch.id,
+        "report_id": batch.report_id,
+        "upload_id": batch.upload_id,
+        "change_count": batch.change_count,
+        "created_by": batch.created_by.username if batch.created_by else None,
+        "created_at": batch.created_at.isoformat(),
+        "undone_at": batch.undo.created_at.isoformat() if batch.undo else None,
+        "undone_by": (
+            batch.undo.created_by.username
+            if batch.undo and batch.undo.created_by
+            else None
+        ),
+    }
+    if include_changes:
+        summary["changes"] = [
+            {
+                "schoology_id": change.schoology_id,
+                "before": change.before,
+                "after": change.after,
+            }
+            for change in batch.changes
+        ]
+
+    return summary

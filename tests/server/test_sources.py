@@ -1,0 +1,185 @@
+"""Importing exports: snapshots, the current Schoology users, upload checks."""
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from server.db import get_session
+from server.models import SchoologyAccount, Snapshot, SnapshotPerson
+from server.services import sources
+
+from .conftest import EXAMPLE_ONEROSTER, EXAMPLE_SCHOOLOGY, upload
+
+pytestmark = pytest.mark.database
+
+
+def test_import_schoology_sets_current_users(app, client, admin_headers, examples_dir):
+    response = client.post(
+        "/api/sources/schoology",
+        data={"file": upload(examples_dir / EXAMPLE_SCHOOLOGY)},
+        headers=admin_headers,
+    )
+    snapshot = response.json
+
+    assert response.status_code == 201
+    assert snapshot["side"] == "schoology"
+    assert snapshot["row_count"] == 46
+    assert snapshot["files"][0]["name"] == "users.csv"
+    assert snapshot["created_by"] == "alma.admin"
+    with app.app_context():
+        session = get_session()
+        accounts = session.scalar(select(func.count()).select_from(SchoologyAccount))
+        liam = session.get(SchoologyAccount, "104857302")
+        assert accounts == 46
+        assert liam.unique_id == "004512"
+        assert liam.role == "student"
+
+
+def test_import_sis_folder_files(client, admin_headers, examples_dir):
+    files = [
+        upload(p) for p in sorted((examples_dir / EXAMPLE_ONEROSTER).glob("*.csv"))
+    ]
+    response = client.post(
+        "/api/sources/sis", data={"file": files}, headers=admin_headers
+    )
+    names = {entry["name"] for entry in response.json["files"]}
+
+    assert response.status_code == 201
+    assert response.json["side"] == "sis"
+    assert names == {"users.csv", "orgs.csv"}
+    assert response.json["row_count"] == 47
+
+
+def test_reimport_replaces_current_users(app, examples_dir, tmp_path):
+    original = (examples_dir / EXAMPLE_SCHOOLOGY).read_text(encoding="utf-8-sig")
+    lines = original.splitlines()
+    shorter = tmp_path / "users.csv"
+    shorter.write_text("\n".join(lines[:-5]) + "\n", encoding="utf-8")
+    with app.app_context():
+        sources.import_schoology(examples_dir / EXAMPLE_SCHOOLOGY)
+        second = sources.import_schoology(shorter)
+        session = get_session()
+        accounts = session.scalar(select(func.count()).select_from(SchoologyAccount))
+        snapshots = session.scalar(select(func.count()).select_from(Snapshot))
+        people = session.scalar(
+            select(func.count())
+            .select_from(SnapshotPerson)
+            .where(SnapshotPerson.snapshot_id == second.id)
+        )
+
+        assert accounts == 41
+        assert snapshots == 2
+        assert people == 41
+
+
+def test_snapshot_roundtrip_keeps_ids(app, examples_dir):
+    with app.app_context():
+        snapshot = sources.import_sis([examples_dir / EXAMPLE_ONEROSTER])
+        export = sources.load_export(snapshot)
+        local_ids = [user.local_id for user in export.users]
+
+        assert len(export.users) == snapshot.row_count
+        assert len(set(local_ids)) == len(local_ids)
+        assert all(local_id[:2] in {"1_", "2_", "3_"} for local_id in local_ids)
+        assert export.files == [tuple(entry) for entry in snapshot.files]
+
+
+def fake_xlsx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("users.xlsx", b"First Name,Last Name\n", "is not an Excel workbook (.xlsx)"),
+        ("users.xlsx", fake_xlsx(), "is not an Excel workbook (.xlsx)"),
+        ("users.csv", b"PK\x03\x04binary\x00\x00", "is a binary file, not CSV text"),
+        ("users.csv", b"", "users.csv is empty"),
+        ("users.pdf", b"%PDF-1.7", "has the suffix '.pdf'"),
+        ("users.csv", b"\xff\xfeA\x00\x00\xd8", "starts like UTF-16 text"),
+    ],
+)
+def test_fake_upload_rejected(client, admin_headers, name, data, message):
+    response = client.post(
+        "/api/sources/schoology",
+        data={"file": (io.BytesIO(data), name)},
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 415
+    assert message in response.json["message"]
+
+
+def multipart_body(name: str, data: bytes) -> tuple[bytes, str]:
+    """Encode one file as a multipart body in memory.
+
+    The test client spools a large encoded body to a temporary file that it
+    never closes when the server rejects the request unread.
+    """
+    boundary = "dataprep-test-boundary"
+    head = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    return head + data + tail, f"multipart/form-data; boundary={boundary}"
+
+
+def test_oversized_upload_rejected(app, client, admin_headers):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    data = b"First Name,Last Name\n" + b"x" * (1024 * 1024)
+    body, content_type = multipart_body("users.csv", data)
+    response = client.post(
+        "/api/sources/schoology",
+        data=body,
+        content_type=content_type,
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 413
+    assert "larger than the limit of 1 MiB (1048576 bytes)" in response.json["message"]
+
+
+def test_import_without_file_rejected(client, admin_headers):
+    response = client.post("/api/sources/sis", data={}, headers=admin_headers)
+
+    assert response.status_code == 400
+    assert "no file in the multipart field 'file'" in response.json["message"]
+
+
+def test_bad_export_names_the_problem(client, admin_headers):
+    data = b"Name,Colour\nAva,blue\n"
+    response = client.post(
+        "/api/sources/schoology",
+        data={"file": (io.BytesIO(data), "users.csv")},
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 422
+    assert "users.csv" in response.json["message"]
+
+
+def test_viewer_cannot_import(client, viewer_headers, examples_dir):
+    response = client.post(
+        "/api/sources/schoology",
+        data={"file": upload(examples_dir / EXAMPLE_SCHOOLOGY)},
+        headers=viewer_headers,
+    )
+
+    assert response.status_code == 403
+
+
+def test_list_sources_newest_first(client, admin_headers, imported):
+    snapshots = client.get("/api/sources", headers=admin_headers).json["snapshots"]
+    sis_only = client.get("/api/sources?side=sis", headers=admin_headers).json
+
+    assert [s["side"] for s in snapshots] == ["sis", "schoology"]
+    assert [s["side"] for s in sis_only["snapshots"]] == ["sis"]
