@@ -1,0 +1,375 @@
+"""Validate, Submit and accept-suggestions through the add-in's HTTP endpoints.
+
+Every payload comes from a report that the server generated, edited with
+openpyxl as a user would edit it, and converted into the add-in client's JSON.
+"""
+
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from server.addin.verdicts import MARK_COLOR
+from server.core import layout
+from server.db import get_session
+from server.models import SchoologyAccount, UpdateBatch
+from tests.addin.conftest import (
+    STUDENT_ROW,
+    TEACHER_ROW,
+    edit_report,
+    payload_from_workbook,
+)
+
+STATUS_COLUMN = layout.STATUS
+MAPPING_COLUMN = layout.MAPPING_ID
+
+
+def apply_values(payload: dict, response: dict) -> dict[str, list[list]]:
+    """Apply the response's setValues actions to the payload's values."""
+    grids = {
+        sheet["name"]: [list(row) for row in sheet["values"]]
+        for sheet in payload["sheets"]
+    }
+    names = [sheet["name"] for sheet in payload["sheets"]]
+    for action in response["actions"]:
+        if action["func"] != "setValues":
+            continue
+
+        grid = grids[names[action["sheet_position"]]]
+        for i, row_values in enumerate(action["values"]):
+            row = action["start_row"] + i
+            while len(grid) <= row:
+                grid.append([])
+            for j, value in enumerate(row_values):
+                column = action["start_column"] + j
+                line = grid[row]
+                line.extend([""] * (column + 1 - len(line)))
+                line[column] = value
+
+    return grids
+
+
+def statuses(payload: dict, response: dict) -> dict[str, str]:
+    """Map each Schoology User ID or SIS Local ID to its row's Status."""
+    grid = apply_values(payload, response)[layout.MAPPING_SHEET]
+    result = {}
+    for row in grid[layout.HEADER_ROWS :]:
+        key = row[layout.SCHOOLOGY_ID] or row[layout.SIS_LOCAL_ID]
+        result[str(key)] = row[STATUS_COLUMN]
+
+    return result
+
+
+def alerts(response: dict) -> list[str]:
+    return [a["args"][0] for a in response["actions"] if a["func"] == "alert"]
+
+
+def marked_cells(response: dict) -> set[tuple[int, int]]:
+    return {
+        (a["start_row"], a["start_column"])
+        for a in response["actions"]
+        if a["func"] == "setRangeColor" and a["args"][0] == MARK_COLOR
+    }
+
+
+def excel_row(data: bytes, schoology_id: str) -> int:
+    """Find the 1-based Excel row of a Schoology user on the Mapping sheet."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[layout.MAPPING_SHEET]
+    for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if row[layout.SCHOOLOGY_ID] == schoology_id:
+            return index
+
+    raise AssertionError(f"Schoology user {schoology_id} is not in the report.")
+
+
+MISTAKES = {
+    # A teacher's local ID on a student row, an unknown ID, an ID used twice.
+    STUDENT_ROW[0]: TEACHER_ROW[1],
+    TEACHER_ROW[0]: "2_UNKNOWN9",
+}
+
+
+@pytest.fixture
+def mistaken_workbook(report_bytes) -> bytes:
+    return edit_report(report_bytes, MISTAKES)
+
+
+def unique_ids(app) -> dict[str, str]:
+    with app.app_context():
+        rows = get_session().execute(
+            select(SchoologyAccount.schoology_id, SchoologyAccount.unique_id)
+        )
+        return dict(rows.all())
+
+
+def batch_count(app) -> int:
+    with app.app_context():
+        return len(get_session().scalars(select(UpdateBatch)).all())
+
+
+def test_validate_clean_report_all_ok(client, viewer_headers, report_bytes):
+    payload = payload_from_workbook(report_bytes)
+    response = client.post("/addin/validate", json=payload, headers=viewer_headers)
+
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["counts"]["error"] == 0
+    assert body["first_error"] is None
+    assert set(statuses(payload, body).values()) == {"OK"}
+    assert marked_cells(body) == set()
+    assert "0 with errors" in alerts(body)[0]
+
+
+def test_validate_mistakes_marks_cells(client, viewer_headers, mistaken_workbook):
+    payload = payload_from_workbook(mistaken_workbook)
+    response = client.post("/addin/validate", json=payload, headers=viewer_headers)
+    body = response.json
+    found = statuses(payload, body)
+    student_row = excel_row(mistaken_workbook, STUDENT_ROW[0])
+    teacher_row = excel_row(mistaken_workbook, TEACHER_ROW[0])
+
+    assert response.status_code == 200
+    assert body["counts"]["error"] == 2
+    assert found[STUDENT_ROW[0]].startswith("Error: ")
+    assert TEACHER_ROW[1] in found[STUDENT_ROW[0]]
+    assert found[TEACHER_ROW[0]].startswith("Error: ")
+    assert "2_UNKNOWN9" in found[TEACHER_ROW[0]]
+    assert (student_row - 1, MAPPING_COLUMN) in marked_cells(body)
+    assert (teacher_row - 1, MAPPING_COLUMN) in marked_cells(body)
+    first = min(student_row, teacher_row)
+    assert body["first_error"] == f"Mapping!W{first}"
+    assert f"The first error is in Mapping!W{first}" in alerts(body)[0]
+    assert "2 with errors" in alerts(body)[0]
+
+
+def test_validate_selects_first_error(client, viewer_headers, mistaken_workbook):
+    payload = payload_from_workbook(mistaken_workbook)
+    body = client.post("/addin/validate", json=payload, headers=viewer_headers).json
+    selects = [a for a in body["actions"] if a["func"] == "rangeSelect"]
+    first = min(
+        excel_row(mistaken_workbook, STUDENT_ROW[0]),
+        excel_row(mistaken_workbook, TEACHER_ROW[0]),
+    )
+
+    assert len(selects) == 1
+    assert selects[0]["start_row"] == first - 1
+    assert selects[0]["start_column"] == MAPPING_COLUMN
+
+
+def test_validate_clears_old_marks(client, viewer_headers, mistaken_workbook):
+    payload = payload_from_workbook(mistaken_workbook)
+    body = client.post("/addin/validate", json=payload, headers=viewer_headers).json
+    clears = [
+        a
+        for a in body["actions"]
+        if a["func"] == "setRangeColor" and a["args"] == [None]
+    ]
+    first_mark = next(
+        i
+        for i, a in enumerate(body["actions"])
+        if a["func"] == "setRangeColor" and a["args"][0] == MARK_COLOR
+    )
+
+    assert len(clears) == 1
+    assert clears[0]["start_row"] == layout.HEADER_ROWS
+    assert clears[0]["column_count"] == len(layout.COLUMNS)
+    assert body["actions"].index(clears[0]) < first_mark
+
+
+def test_web_and_addin_verdicts_match(client, viewer_headers, mistaken_workbook):
+    web = client.post(
+        "/api/validate?all=1",
+        data={"file": (io.BytesIO(mistaken_workbook), "report.xlsx")},
+        headers=viewer_headers,
+    ).json
+    payload = payload_from_workbook(mistaken_workbook)
+    addin = client.post("/addin/validate", json=payload, headers=viewer_headers).json
+    grid = apply_values(payload, addin)[layout.MAPPING_SHEET]
+
+    assert web["totals"] == addin["counts"]
+    assert len(web["rows"]) == web["totals"]["rows"]
+    for row in web["rows"]:
+        expected = "OK"
+        if row["level"] != "ok":
+            expected = f"{row['level'].capitalize()}: {' '.join(row['messages'])}"
+        assert grid[row["row"] - 1][STATUS_COLUMN] == expected, row
+
+
+def test_submit_viewer_token_rejected(app, client, viewer_headers, report_bytes):
+    edited = edit_report(report_bytes, dict([STUDENT_ROW, TEACHER_ROW]))
+    before = unique_ids(app)
+    response = client.post(
+        "/addin/submit", json=payload_from_workbook(edited), headers=viewer_headers
+    )
+
+    assert response.status_code == 403
+    assert "admin" in response.json["message"]
+    assert unique_ids(app) == before
+    assert batch_count(app) == 0
+
+
+def test_submit_with_errors_changes_nothing(
+    app, client, admin_headers, mistaken_workbook
+):
+    before = unique_ids(app)
+    payload = payload_from_workbook(mistaken_workbook)
+    response = client.post("/addin/submit", json=payload, headers=admin_headers)
+    body = response.json
+
+    assert response.status_code == 200
+    assert body["preview"] is None
+    assert body["counts"]["error"] == 2
+    assert statuses(payload, body)[STUDENT_ROW[0]].startswith("Error: ")
+    assert "nothing changed in Schoology" in alerts(body)[0]
+    assert unique_ids(app) == before
+    assert batch_count(app) == 0
+
+
+def test_submit_preview_then_confirm(app, client, admin_headers, report_bytes):
+    edited = edit_report(report_bytes, dict([STUDENT_ROW, TEACHER_ROW]))
+    web = client.post(
+        "/api/updates/preview",
+        data={"file": (io.BytesIO(edited), "report.xlsx")},
+        headers=admin_headers,
+    ).json
+    changes = len(web["plan"]["changes"])
+    payload = payload_from_workbook(edited)
+    first = client.post("/addin/submit", json=payload, headers=admin_headers).json
+
+    assert first["preview"]["changes"] == changes
+    assert first["preview"]["totals"] == web["plan"]["totals"]
+    confirm = [a for a in first["actions"] if a["func"] == "alert"][0]
+    assert confirm["args"][2] == "ok_cancel"
+    assert confirm["args"][4] == "confirmSubmit"
+    assert f"set the Unique ID of {changes} Schoology users" in confirm["args"][0]
+    assert unique_ids(app)[STUDENT_ROW[0]] != STUDENT_ROW[1]
+
+    # The add-in applies the preview's statuses, then sends the workbook again.
+    second_payload = payload_from_workbook(edited)
+    for sheet in second_payload["sheets"]:
+        sheet["values"] = apply_values(payload, first)[sheet["name"]]
+    second = client.post(
+        f"/addin/submit?confirm={first['preview']['digest']}",
+        json=second_payload,
+        headers=admin_headers,
+    )
+    body = second.json
+    found = statuses(second_payload, body)
+
+    assert second.status_code == 200, body
+    assert body["batch"]["change_count"] == changes
+    assert found[STUDENT_ROW[0]].startswith(f"Updated in batch {body['batch']['id']}")
+    assert found[TEACHER_ROW[0]].endswith(f"-> {TEACHER_ROW[1]}.")
+    assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]
+    assert unique_ids(app)[TEACHER_ROW[0]] == TEACHER_ROW[1]
+    assert f"in batch {body['batch']['id']}" in alerts(body)[0]
+
+
+def test_confirm_after_edit_is_rejected(app, client, admin_headers, report_bytes):
+    edited = edit_report(report_bytes, dict([STUDENT_ROW]))
+    first = client.post(
+        "/addin/submit", json=payload_from_workbook(edited), headers=admin_headers
+    ).json
+    changed = edit_report(edited, dict([TEACHER_ROW]))
+    before = unique_ids(app)
+    response = client.post(
+        f"/addin/submit?confirm={first['preview']['digest']}",
+        json=payload_from_workbook(changed),
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 409
+    assert "changed since the preview" in response.json["message"]
+    assert unique_ids(app) == before
+    assert batch_count(app) == 0
+
+
+def test_second_confirm_changes_nothing(app, client, admin_headers, report_bytes):
+    edited = edit_report(report_bytes, dict([STUDENT_ROW]))
+    payload = payload_from_workbook(edited)
+    first = client.post("/addin/submit", json=payload, headers=admin_headers).json
+    url = f"/addin/submit?confirm={first['preview']['digest']}"
+    client.post(url, json=payload, headers=admin_headers)
+    again = client.post(url, json=payload, headers=admin_headers)
+
+    assert again.status_code == 200
+    assert again.json["batch"] is None
+    assert "applied already" in again.json["message"]
+    assert batch_count(app) == 1
+
+
+def suggest(data: bytes, suggestions: dict[str, tuple[str, int]]) -> bytes:
+    """Write suggestions into scenario 2 rows, as the report writer fills them."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook[layout.MAPPING_SHEET]
+    suggested = layout.COLUMN_INDEX["Suggested Local ID"]
+    score = layout.COLUMN_INDEX["Suggestion Score"]
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1):
+        if row[layout.SCHOOLOGY_ID].value in suggestions:
+            local_id, points = suggestions[row[layout.SCHOOLOGY_ID].value]
+            row[suggested].value = local_id
+            row[score].value = points
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    return buffer.getvalue()
+
+
+def test_accept_suggestions_fills_ids(client, viewer_headers, report_bytes):
+    data = suggest(
+        report_bytes,
+        {STUDENT_ROW[0]: (STUDENT_ROW[1], 95), TEACHER_ROW[0]: (TEACHER_ROW[1], 60)},
+    )
+    payload = payload_from_workbook(data)
+    response = client.post(
+        "/addin/accept-suggestions?min_score=90", json=payload, headers=viewer_headers
+    )
+    body = response.json
+    writes = [a for a in body["actions"] if a["func"] == "setValues"]
+    found = {
+        str(row[layout.SCHOOLOGY_ID]): row[MAPPING_COLUMN]
+        for row in apply_values(payload, body)[layout.MAPPING_SHEET]
+    }
+
+    assert response.status_code == 200
+    assert body["accepted"] == 1
+    assert len(writes) == 1
+    assert writes[0]["start_column"] == MAPPING_COLUMN
+    assert writes[0]["start_row"] == excel_row(data, STUDENT_ROW[0]) - 1
+    assert found[STUDENT_ROW[0]] == STUDENT_ROW[1]
+    assert found[TEACHER_ROW[0]] == ""
+    assert "Filled 1 Integration-Mapping IDs" in body["message"]
+
+
+@pytest.mark.parametrize("min_score", ["", "abc", "101"])
+def test_accept_suggestions_bad_score(client, viewer_headers, report_bytes, min_score):
+    response = client.post(
+        f"/addin/accept-suggestions?min_score={min_score}",
+        json=payload_from_workbook(report_bytes),
+        headers=viewer_headers,
+    )
+
+    assert response.status_code == 400
+    assert "Minimum suggestion score" in response.json["message"]
+
+
+def test_library_lists_templates_and_reports(client, viewer_headers, report):
+    body = client.get("/addin/library", headers=viewer_headers).json
+    names = [template["name"] for template in body["templates"]]
+
+    assert "user-mapping-report.xlsx" in names
+    assert body["reports"][0]["id"] == report["id"]
+    assert body["reports"][0]["xlsx_url"] == f"/addin/reports/{report['id']}.xlsx"
+
+
+def test_report_download_needs_token(client, viewer_headers, report):
+    url = f"/addin/reports/{report['id']}.xlsx"
+    anonymous = client.get(url, headers={"Accept": "application/json"})
+    signed_in = client.get(url, headers=viewer_headers)
+    data = signed_in.data
+    signed_in.close()
+
+    assert anonymous.status_code == 401
+    assert signed_in.status_code == 200
+    assert data.startswith(b"PK")
