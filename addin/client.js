@@ -236,7 +236,8 @@ async function readResponse(response, origin) {
     return data;
   }
 
-  const message = data?.error ?? data?.message;
+  // The server's errors carry a code in "error" and the sentence in "message".
+  const message = data?.message ?? data?.error;
   if (response.status === 401) {
     throw new AddinError(
       "The server rejected the API token. Ask an administrator for a new " +
@@ -445,6 +446,7 @@ function closeFile(file) {
 export async function uploadWorkbook({
   origin,
   token,
+  name = "",
   document = Office.context.document,
   fetchImpl = fetch,
   sliceSize = SLICE_BYTES,
@@ -464,7 +466,7 @@ export async function uploadWorkbook({
       origin,
       token,
       fetchImpl,
-      body: { slices: file.sliceCount, size: file.size },
+      body: { slices: file.sliceCount, size: file.size, name },
     });
     for (let index = 0; index < file.sliceCount; index += 1) {
       const slice = await getSlice(file, index);

@@ -47,7 +47,10 @@ export async function sendWorkbook(context, command, query, env) {
   const token = settings.token;
   const cells = await countNeededCells(context);
   if (cells > maxCells) {
-    const uploadId = await uploadWorkbook({ origin, token, document, fetchImpl });
+    context.workbook.load("name");
+    await context.sync();
+    const name = context.workbook.name;
+    const uploadId = await uploadWorkbook({ origin, token, name, document, fetchImpl });
     return callServer(`/addin/files/${uploadId}/${command}${query}`, {
       origin,
       token,

@@ -326,7 +326,10 @@ describe("callServer", () => {
   });
 
   test("rejected token says how to get a new one", async () => {
-    const { fetchImpl } = recordingFetch(() => ({ status: 401, body: { error: "Invalid token." } }));
+    const { fetchImpl } = recordingFetch(() => ({
+      status: 401,
+      body: { error: "unauthorized", message: "Sign-in required." },
+    }));
 
     await assert.rejects(
       callServer("/addin/validate", { origin: ORIGIN, token: "old", body: {}, fetchImpl }),
@@ -350,8 +353,11 @@ describe("callServer", () => {
   });
 
   test("server error message is shown as sent", async () => {
-    const message = "Only an admin can submit: your account 'viewer1' is a viewer.";
-    const { fetchImpl } = recordingFetch(() => ({ status: 403, body: { error: message } }));
+    const message = "This needs the admin role; ask an admin.";
+    const { fetchImpl } = recordingFetch(() => ({
+      status: 403,
+      body: { error: "forbidden", message },
+    }));
 
     await assert.rejects(
       callServer("/addin/submit", { origin: ORIGIN, token: "t", body: {}, fetchImpl }),
@@ -401,7 +407,7 @@ describe("uploadWorkbook", () => {
     });
 
     assert.equal(uploadId, "u1");
-    assert.deepEqual(JSON.parse(requests[0].body), { slices: 3, size: 10 });
+    assert.deepEqual(JSON.parse(requests[0].body), { slices: 3, size: 10, name: "" });
     assert.deepEqual(
       requests.slice(1).map((request) => request.url),
       [0, 1, 2].map((i) => `${ORIGIN}/addin/files/u1/slices/${i}`),
@@ -418,7 +424,7 @@ describe("uploadWorkbook", () => {
     const { fetchImpl } = recordingFetch((url) =>
       url.endsWith("/addin/files")
         ? { status: 201, body: { upload_id: "u2" } }
-        : { status: 413, body: { error: "The upload is larger than 200 MB." } },
+        : { status: 413, body: { error: "too_large", message: "The upload is larger than 200 MB." } },
     );
 
     await assert.rejects(

@@ -127,6 +127,7 @@ describe("runValidate", () => {
         requests.map((request) => request.url.replace(ORIGIN, "")),
         ["/addin/files", "/addin/files/u9/slices/0", "/addin/files/u9/validate"],
       );
+      assert.equal(JSON.parse(requests[0].body).name, "report.xlsx");
       assert.equal(workbook.sheets[0].cells[11][24], "OK");
     } finally {
       globalThis.Office = saved;
@@ -231,7 +232,7 @@ describe("runSubmit", () => {
   test("viewer token error is shown in a dialog", async () => {
     const workbook = reportWorkbook();
     const message = "Only an admin can submit a report.";
-    const { env, ui } = environment(workbook, () => ({ status: 403, body: { error: message } }));
+    const { env, ui } = environment(workbook, () => ({ status: 403, body: { error: "forbidden", message } }));
 
     const result = await runCommand(runSubmit, env);
 
