@@ -55,7 +55,7 @@ def create_app(
 
 def init_subsystems(app: Flask) -> None:
     """Run each subsystem's ``init_app`` and register the blueprints."""
-    from . import addin, api, auth, db, errors, jobs, services
+    from . import addin, api, auth, db, errors, jobs, services, web
 
     db.init_app(app)
     jobs.init_app(app)
@@ -64,6 +64,7 @@ def init_subsystems(app: Flask) -> None:
     services.init_app(app)
     api.init_app(app)
     addin.init_app(app)
+    web.init_app(app)
 
 
 def close_app(app: Flask) -> None:

@@ -35,9 +35,10 @@ def main(verbose: bool) -> None:
 
 
 def _add_commands() -> None:
-    from .commands import report
+    from .commands import demo, report
 
     main.add_command(report.report)
+    main.add_command(demo.demo)
 
 
 _add_commands()

@@ -47,7 +47,7 @@ class Demo:
 def check_instance_folder(path: Path) -> None:
     """Reject an instance folder that exists and is not empty.
 
-    :raise DataPrepError: when the folder holds files, because the demo needs a
+    :raise DataPrepError: when the folder contains files, because the demo needs a
         fresh database and must not overwrite anything.
     """
     if path.exists() and not path.is_dir():

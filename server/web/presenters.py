@@ -14,9 +14,9 @@ from flask import url_for
 from ..models import FAILED, FINISHED, Job, Report, Snapshot
 
 SCENARIO_LABELS = {
-    "1": "scenario 1: matched",
-    "2": "scenario 2: Schoology only",
-    "3": "scenario 3: SIS only",
+    "1": "scenario 1, matched",
+    "2": "scenario 2, Schoology only",
+    "3": "scenario 3, SIS only",
 }
 
 

@@ -17,7 +17,7 @@ DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates_xlsx"
 
 
 def templates_dir() -> Path:
-    """Return the folder that holds the blank templates."""
+    """Return the folder that contains the blank templates."""
     configured = current_app.config.get("DATAPREP_TEMPLATES_DIR")
 
     return Path(configured) if configured else DEFAULT_TEMPLATES_DIR

@@ -1,0 +1,116 @@
+"""``dataprep demo``: a fresh instance with the examples, and the real server."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from server import close_app
+from server.commands.demo import check_instance_folder, prepare_demo
+from server.core.errors import DataPrepError
+
+URL_LINE = re.compile(r"SIS Data Prep demo: (http://127\.0\.0\.1:\d+/)")
+CREDENTIALS_LINE = re.compile(r"Sign in as '(\S+)' with the password '(\S+)'\.")
+
+
+def test_demo_rejects_non_empty_folder(tmp_path):
+    (tmp_path / "dataprep.sqlite").write_bytes(b"old")
+
+    with pytest.raises(DataPrepError, match="is not empty"):
+        check_instance_folder(tmp_path)
+
+
+def test_demo_rejects_file_as_folder(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("x")
+
+    with pytest.raises(DataPrepError, match="is a file"):
+        check_instance_folder(path)
+
+
+def test_demo_needs_examples(tmp_path):
+    with pytest.raises(DataPrepError, match="is missing"):
+        prepare_demo(tmp_path / "instance", examples=tmp_path / "nothing")
+
+
+def test_prepare_demo_imports_examples(tmp_path, examples_dir, monkeypatch):
+    # The demo must ignore a DATABASE_URL from the environment.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    demo = prepare_demo(tmp_path / "instance", examples_dir)
+    client = demo.app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    signed_in = client.post(
+        "/login",
+        data={
+            "username": demo.username,
+            "password": demo.password,
+            "csrf_token": token,
+        },
+    )
+    index = client.get("/").get_data(as_text=True)
+    close_app(demo.app)
+
+    assert demo.schoology_users == 46
+    assert demo.sis_users == 47
+    assert (tmp_path / "instance" / "dataprep.sqlite").is_file()
+    assert signed_in.status_code == 302
+    assert "Import Schoology users" in index
+    assert len(demo.password) >= 12
+
+
+def read_line(process, pattern, deadline):
+    """Read the process's output until a line matches; return the match."""
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        match = pattern.search(line)
+        if match:
+            return match
+
+    return None
+
+
+def test_demo_command_serves_and_stops(tmp_path):
+    instance = tmp_path / "demo"
+    command = [
+        sys.executable,
+        "-c",
+        "from server.cli import main; main()",
+        "demo",
+        "--instance",
+        str(instance),
+    ]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    environment.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 60
+        url = read_line(process, URL_LINE, deadline)
+        credentials = read_line(process, CREDENTIALS_LINE, deadline)
+        assert url, "the demo printed no URL"
+        assert credentials, "the demo printed no credentials"
+        with urllib.request.urlopen(url.group(1) + "login", timeout=10) as response:
+            page = response.read().decode()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+
+    assert credentials.group(1) == "admin"
+    assert 'id="username"' in page
+    assert process.returncode == 0
+    assert "Stopped the demo." in output
