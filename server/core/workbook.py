@@ -274,12 +274,14 @@ class _SheetSeries:
         """
         ws = self.current()
         row = self.counts[-1] + self.header_rows + 1
-        _check_text(values, ws.title, row, self.columns)
+        text = _check_text(values, ws.title, row, self.columns)
         for index in self.id_columns:
             value = values[index]
             if value is not None and type(value) is not str:
                 values[index] = layout.cell_text(value)
-        _escape_formulas(ws, values)
+        # Most rows have neither character, so the scan per cell is skipped.
+        if "=" in text or "#" in text:
+            _escape_formulas(ws, values)
         for index, array in self.cell_styles.items():
             value = values[index]
             if value is not None:
@@ -316,16 +318,16 @@ def _text_cell(ws, value, style_array: StyleArray) -> Cell:
     return cell
 
 
-def _check_text(values: list, sheet: str, row: int, columns: Sequence[str]) -> None:
-    """Raise ExportError for a control character that Excel cannot store.
+def _check_text(values: list, sheet: str, row: int, columns: Sequence[str]) -> str:
+    """Return the row's strings joined, or raise ExportError for a control character.
 
     openpyxl raises in the middle of ``ws.append``, which leaves the sheet's
     stream broken, so the row is checked first: one search over its joined
     strings, then a second pass only to name the cell.
     """
-    strings = [value for value in values if type(value) is str]
-    if ILLEGAL_CHARACTERS_RE.search("".join(strings)) is None:
-        return
+    text = "".join([value for value in values if type(value) is str])
+    if ILLEGAL_CHARACTERS_RE.search(text) is None:
+        return text
 
     for index, value in enumerate(values):
         match = ILLEGAL_CHARACTERS_RE.search(value) if type(value) is str else None
@@ -336,6 +338,8 @@ def _check_text(values: list, sheet: str, row: int, columns: Sequence[str]) -> N
                 "which Excel cannot store. Remove it from the export and run the "
                 "report again."
             )
+
+    return text
 
 
 def _escape_formulas(ws, values: list) -> None:
@@ -472,10 +476,9 @@ class _ReportWriter:
         ``marked`` lists 0-based columns to fill red as bad.
         """
         self.digest.add(values)
-        scenario = values[layout.SCENARIO]
+        scenario = _scenario_number(values[layout.SCENARIO])
         if scenario is not None:
-            key = int(scenario)
-            self.scenario_counts[key] = self.scenario_counts.get(key, 0) + 1
+            self.scenario_counts[scenario] = self.scenario_counts.get(scenario, 0) + 1
 
         marked_styles = {column: self._mark_style(column) for column in marked}
         self.mapping.append(values, marked_styles)
@@ -495,10 +498,10 @@ class _ReportWriter:
         return self.mark_styles[column]
 
     def add_sis_user(self, entry: list) -> None:
-        self.sis_users.append(entry)
+        self.sis_users.append(_padded(entry, len(style.SIS_USERS_HEADERS)))
 
     def add_alternates(self, values: list) -> None:
-        self.alternates.append(values)
+        self.alternates.append(_padded(values, len(style.ALTERNATES_HEADERS)))
 
     def save(self, target) -> WorkbookInfo:
         """Finish every sheet, save the workbook and return what was written."""
@@ -600,6 +603,24 @@ class _ReportWriter:
             current = self.workbook.sheetnames.index(title)
             self.workbook.move_sheet(title, position - current)
         self.workbook.active = 0
+
+
+def _scenario_number(value) -> int | None:
+    """Return a Scenario cell as a whole number, or None for an edited cell."""
+    if type(value) is int:
+        return value
+
+    text = layout.cell_text(value)
+
+    return int(text) if text.isdigit() else None
+
+
+def _padded(values: list, width: int) -> list:
+    """Pad a side sheet row read back with fewer cells than the headers."""
+    if len(values) < width:
+        values = values + [None] * (width - len(values))
+
+    return values
 
 
 def _side_sheet_namer(base: str) -> Callable[[int], str]:

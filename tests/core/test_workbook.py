@@ -711,3 +711,30 @@ def test_write_values_rejects_long_row(tmp_path):
 
     assert "Mapping row 3" in caught.value.message
     assert "30 cells" in caught.value.message
+
+
+def test_write_values_edited_scenario(tmp_path):
+    values = [None] * len(layout.COLUMNS)
+    values[layout.SCHOOLOGY_ID] = "41001"
+    values[layout.SCENARIO] = "x"
+    path = tmp_path / "edited.xlsx"
+    info = write_values(path, [values], sample_meta(counts={}))
+    summary = openpyxl.load_workbook(path)["Summary"]
+
+    assert info.rows == 1
+    assert summary.cell(style.SUMMARY_LAYOUT.total_row, 3).value == 0
+
+
+def test_write_values_short_side_rows(tmp_path):
+    path = tmp_path / "short.xlsx"
+    write_values(
+        path,
+        [],
+        sample_meta(counts={}),
+        sis_users=[["1_000123"]],
+        alternates=[["41001", "1_000124"]],
+    )
+    book = openpyxl.load_workbook(path)
+
+    assert list(book["SIS Users"].values)[1] == ("1_000123", None, None, None)
+    assert list(book["Suggestions"].values)[1][:2] == ("41001", "1_000124")
