@@ -118,7 +118,7 @@ class Table:
     sheet: str = ""
     numeric_cells: dict[int, list[str]] = field(default_factory=dict)
     separator_line: bool = False
-    _rows: object = None
+    _rows: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
 
     @property
     def name(self) -> str:
