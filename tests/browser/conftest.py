@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,17 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@dataclass
+class LiveServer:
+    """The app served on 127.0.0.1 and its base URL without a trailing slash."""
+
+    url: str
+    app: object
+
+
 @pytest.fixture
 def live_server(tmp_path):
-    """Serve a fresh app with one admin account; yield its base URL."""
+    """Serve a fresh app with one admin account."""
     app = create_app(
         {
             "SECRET_KEY": "browser-test-secret",
@@ -62,7 +71,7 @@ def live_server(tmp_path):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
 
     server.shutdown()
     thread.join(timeout=10)

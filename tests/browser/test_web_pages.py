@@ -15,6 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from server.db import get_session
+from server.models import FAILED, RUNNING, Job
+
 from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 
 pytestmark = pytest.mark.browser
@@ -113,7 +116,7 @@ def upload_for_validation(page, path: Path) -> None:
 
 
 def test_workflow_from_sign_in_to_undo(page, live_server, tmp_path):
-    sign_in(page, live_server)
+    sign_in(page, live_server.url)
     import_examples(page)
     report = generate_and_download(page, tmp_path)
 
@@ -166,8 +169,41 @@ def test_workflow_from_sign_in_to_undo(page, live_server, tmp_path):
 
 
 def test_pages_keyboard_reachable(page, live_server):
-    sign_in(page, live_server)
+    sign_in(page, live_server.url)
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
 
     assert focused == "Skip to content"
+
+
+def set_job(app, job_id: str, **values) -> None:
+    """Write a job row as the job thread would."""
+    with app.app_context():
+        session = get_session()
+        job = session.get(Job, job_id)
+        if job is None:
+            job = Job(id=job_id, kind="report", params={"options": ["email"]})
+            session.add(job)
+        for name, value in values.items():
+            setattr(job, name, value)
+        session.commit()
+
+
+def test_job_page_polls_progress(page, live_server):
+    job_id = "b" * 32
+    set_job(live_server.app, job_id, status=RUNNING, progress=0.25, message="Matching")
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/jobs/{job_id}")
+    progress = page.locator("#job-progress")
+
+    assert progress.get_attribute("value") == "0.25"
+
+    set_job(live_server.app, job_id, progress=0.75, message="Writing the workbook")
+    page.get_by_text("Writing the workbook").wait_for()
+
+    assert page.evaluate("document.getElementById('job-progress').value") == 0.75
+
+    set_job(live_server.app, job_id, status=FAILED, error="The SIS export is empty.")
+    page.get_by_text("The report failed: The SIS export is empty.").wait_for()
+
+    assert page.locator("#job-progress").count() == 0

@@ -115,3 +115,19 @@ def test_header_names_account_and_role(app, client):
 
     assert "vera.viewer (viewer)" in page
     assert "Sign out" in page
+
+
+def test_viewer_menu_has_no_update_users(app, client):
+    sign_in(app, client, "vera.viewer", "viewer")
+    page = client.get("/").get_data(as_text=True)
+
+    assert 'href="/updates/"' not in page
+    assert 'href="/validate/"' in page
+    assert 'href="/logs/"' in page
+
+
+def test_admin_menu_has_update_users(app, client):
+    sign_in(app, client)
+    page = client.get("/updates/").get_data(as_text=True)
+
+    assert '<a href="/updates/" aria-current="page">Update Users</a>' in page

@@ -5,6 +5,8 @@ import io
 import openpyxl
 import pytest
 
+from server.web.validate import XLSX_MIMETYPE
+
 from .web_helpers import (
     UPLOAD_LINK,
     download_report,
@@ -12,6 +14,7 @@ from .web_helpers import (
     generate_report,
     import_examples,
     mapping_columns,
+    mapping_rows,
     post,
     set_mapping_ids,
     sign_in,
@@ -207,3 +210,24 @@ def test_viewer_can_validate(app, client, examples_dir, report):
     assert response.status_code == 200
     assert "<strong>0</strong>with errors" in page
     assert "Preview Update Users" not in page
+
+
+def test_accept_fills_suggested_ids(client, report):
+    page = upload_workbook(client, "/validate/", report, "report.xlsx")
+    upload_id = UPLOAD_LINK.search(page.get_data(as_text=True)).group(1)
+    response = post(client, f"/validate/{upload_id}/accept", {"min_score": "90"})
+    rows = mapping_rows(response.data)
+    again = upload_workbook(client, "/validate/", response.data, "accepted.xlsx")
+
+    assert response.status_code == 200
+    assert response.mimetype == XLSX_MIMETYPE
+    assert "report-suggestions-2.xlsx" in response.headers["Content-Disposition"]
+    # Bob Lindqvist is Robert in the SIS, and Karen Hale married as Brandt.
+    assert rows[LINDQVIST]["Integration-Mapping ID"] == "2_T1043"
+    assert rows[HALE]["Integration-Mapping ID"] == "2_T1044"
+    # Both Lena Fischer accounts share one suggestion, so neither is accepted.
+    assert rows["104857404"]["Integration-Mapping ID"] is None
+    assert rows["104857405"]["Integration-Mapping ID"] is None
+    assert rows["104857301"]["Integration-Mapping ID"] == "1_S88213"
+    assert again.status_code == 200
+    assert "<strong>0</strong>with errors" in again.get_data(as_text=True)
