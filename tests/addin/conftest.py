@@ -1,18 +1,12 @@
-"""Fixtures for the add-in tests: a stored report and payloads built from it.
+"""Fixtures for the add-in tests: a stored report and the accounts to use it.
 
-``payload_from_workbook`` turns workbook bytes into the JSON that the add-in's
-client (``addin/client.js``) sends: every sheet in workbook order, values only
-for the Mapping sheets and the meta sheet, from A1 to the last used cell, with
-``""`` for an empty cell and whole numbers as JSON integers, as Office.js
-reads them and ``JSON.stringify`` writes them.
+Payloads come from ``server.addin.payloads.payload_from_workbook``, which
+builds what the add-in's client sends for a workbook file.
 """
 
-import io
-
-import openpyxl
 import pytest
 
-from server.core import layout
+from server.addin.payloads import payload_from_workbook
 from tests.server.conftest import (
     STUDENT_ROW,
     TEACHER_ROW,
@@ -24,60 +18,6 @@ from tests.server.conftest import (
 )
 
 __all__ = ["STUDENT_ROW", "TEACHER_ROW", "edit_report", "payload_from_workbook"]
-
-
-def is_report_sheet(name: str) -> bool:
-    return name == layout.META_SHEET or name.startswith(layout.MAPPING_SHEET)
-
-
-def office_value(value):
-    """Return a cell value as Office.js ``Range.values`` reports it."""
-    if value is None:
-        return ""
-
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-
-    return value
-
-
-def sheet_values(sheet) -> list[list]:
-    rows = []
-    for row in sheet.iter_rows(
-        min_row=1, max_row=sheet.max_row, max_col=sheet.max_column, values_only=True
-    ):
-        rows.append([office_value(value) for value in row])
-
-    return rows
-
-
-def payload_from_workbook(data: bytes, name: str = "report.xlsx") -> dict:
-    """Build the add-in client's payload for a workbook."""
-    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    sheets = []
-    for sheet in workbook.worksheets:
-        values = sheet_values(sheet) if is_report_sheet(sheet.title) else [[]]
-        sheets.append(
-            {
-                "name": sheet.title,
-                "visibility": {
-                    "visible": "Visible",
-                    "hidden": "Hidden",
-                    "veryHidden": "VeryHidden",
-                }[sheet.sheet_state],
-                "values": values,
-                "pictures": [],
-                "tables": [],
-            }
-        )
-
-    return {
-        "client": "Office.js",
-        "version": "0.37.8",
-        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
-        "names": [],
-        "sheets": sheets,
-    }
 
 
 @pytest.fixture(autouse=True)

@@ -300,16 +300,15 @@ def test_second_confirm_changes_nothing(app, client, admin_headers, report_bytes
 
 
 def suggest(data: bytes, suggestions: dict[str, tuple[str, int]]) -> bytes:
-    """Write suggestions into scenario 2 rows, as the report writer fills them."""
+    """Replace the report's suggestions with the given ones, keyed by user."""
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     sheet = workbook[layout.MAPPING_SHEET]
     suggested = layout.COLUMN_INDEX["Suggested Local ID"]
     score = layout.COLUMN_INDEX["Suggestion Score"]
     for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1):
-        if row[layout.SCHOOLOGY_ID].value in suggestions:
-            local_id, points = suggestions[row[layout.SCHOOLOGY_ID].value]
-            row[suggested].value = local_id
-            row[score].value = points
+        local_id, points = suggestions.get(row[layout.SCHOOLOGY_ID].value, (None, None))
+        row[suggested].value = local_id
+        row[score].value = points
     buffer = io.BytesIO()
     workbook.save(buffer)
 
