@@ -21,6 +21,7 @@ from .layout import ReportRow
 from .matching import MatchResult, match, parse_options
 from .model import Export
 from .readers import read_schoology, read_sis
+from .suggest import add_suggestions
 from .workbook import ReportMeta, write_report
 
 logger = logging.getLogger(__name__)
@@ -109,8 +110,8 @@ def build_report(
 
     result = match(schoology_export.users, sis_export.users, options)
 
-    # Suggested matches for the scenario 2 rows are added here, after
-    # matching and before the warnings, because a suggestion may add one.
+    # Each scenario 2 row gets up to three SIS users from scenario 3, scored.
+    add_suggestions(result.rows)
 
     meta = ReportMeta(
         report_id=report_id,
