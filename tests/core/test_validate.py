@@ -9,6 +9,8 @@ row's level and message.
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -743,3 +745,79 @@ def test_annotated_copy_validates_again(report, tmp_path):
 
     assert again.totals["ok"] == 9
     assert result_of(again, sid="1003").mapping_id == "1_S88213"
+
+
+def test_annotated_copy_keeps_bad_scenario(report, tmp_path):
+    path, stored = report
+    edit(path, {("1003", "Scenario"): "x"})
+    uploaded = read_report(path)
+    result = validate(uploaded, make_context(stored))
+    target = tmp_path / "annotated.xlsx"
+
+    write_annotated(target, uploaded, result)
+
+    ws = openpyxl.load_workbook(target)[layout.MAPPING_SHEET]
+    scenario = ws.cell(find_row(ws, sid="1003"), column_of("Scenario"))
+    assert (
+        "Scenario was changed from '2' to 'x'"
+        in result_of(result, sid="1003").messages[0]
+    )
+    assert scenario.value == "x"
+    assert scenario.fill.fgColor.rgb == MARK_RGB
+
+
+def test_annotated_copy_keeps_side_sheets(tmp_path):
+    rows = sample_rows()
+    rows[2].suggestions = [
+        layout.Suggestion("1_S88213", 91, "same last name"),
+        layout.Suggestion("1_0088", 40, "same school"),
+    ]
+    path = tmp_path / "report.xlsx"
+    stored = write_sample(path, rows)
+    uploaded = read_report(path)
+    target = tmp_path / "annotated.xlsx"
+
+    write_annotated(target, uploaded, validate(uploaded, make_context(stored)))
+
+    workbook = openpyxl.load_workbook(target)
+    alternates = list(
+        workbook[layout.ALTERNATES_SHEET].iter_rows(min_row=2, values_only=True)
+    )
+    sis_ids = [
+        row[0]
+        for row in workbook[layout.SIS_USERS_SHEET].iter_rows(
+            min_row=2, values_only=True
+        )
+    ]
+    assert alternates[0][:3] == ("1003", "1_0088", 40)
+    assert sorted(sis_ids) == sorted(SIS)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_saved_copy_validates(report, tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): "1_S88213"})
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+
+    result = run(out / "report.xlsx", stored)
+
+    assert result.totals["ok"] == 9
+    assert result_of(result, sid="1003").mapping_id == "1_S88213"
+    assert result_of(result, sid="1001").mapping_id == "1_004512"

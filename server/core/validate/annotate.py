@@ -2,15 +2,13 @@
 
 The copy is written by the report writer from the uploaded values in the
 uploaded order, so a user who sorted the sheet gets it back sorted. Locked
-cells keep the user's edits, marked, so that they see what to change back
-(except a Scenario that is not a whole number, see ``_writable``).
+cells keep the user's edits, marked, so that they see what to change back.
 """
 
 from __future__ import annotations
 
 import logging
 
-from .. import layout
 from ..readback import UploadedReport, meta_list, read_side_sheets
 from ..workbook import ReportMeta, WorkbookInfo, write_values
 from .result import ValidationResult
@@ -28,7 +26,7 @@ def write_annotated(
     """Write ``uploaded`` to ``target`` with each row's status and marked cells.
 
     ``meta`` is the stored report's metadata, which fills the Summary sheet.
-    Without it the Summary lists what the hidden sheet holds: the report id,
+    Without it the Summary lists what the hidden sheet contains: the report id,
     time and mapping options, but no source files and no warnings.
     """
     if meta is None:
@@ -39,7 +37,7 @@ def write_annotated(
         )
 
     sis_users, alternates = read_side_sheets(uploaded)
-    value_rows = [_writable(row.values) for row in uploaded.rows]
+    value_rows = [list(row.values) for row in uploaded.rows]
     info = write_values(
         target,
         value_rows,
@@ -54,18 +52,3 @@ def write_annotated(
     )
 
     return info
-
-
-def _writable(values: list) -> list:
-    """Copy a row, emptying a Scenario cell that is not a whole number.
-
-    The writer counts scenarios with ``int()``, so an edited Scenario cell such
-    as ``x`` would stop the copy. The empty cell stays marked, and the row's
-    Status names the edited value.
-    """
-    row = list(values)
-    scenario = row[layout.SCENARIO]
-    if scenario is not None and not layout.cell_text(scenario).isdigit():
-        row[layout.SCENARIO] = None
-
-    return row
