@@ -17,7 +17,14 @@ from server.core.readback import (
     report_from_values,
     rows_from_values,
 )
-from tests.core.test_validate import REPORT_ID, sample_rows, write_sample
+from server.core.validate import StoredReport, validate
+from server.core.workbook import ReportMeta, write_report
+from tests.core.test_validate import (
+    REPORT_ID,
+    make_context,
+    sample_rows,
+    write_sample,
+)
 
 
 @pytest.fixture
@@ -297,3 +304,30 @@ def test_report_from_values_without_meta_rejected(report_path):
 )
 def test_column_letter(position, letters):
     assert column_letter(position) == letters
+
+
+def test_rows_read_from_every_mapping_sheet(tmp_path):
+    path = tmp_path / "split.xlsx"
+    meta = ReportMeta(REPORT_ID, "2026-12-04T09:00:00Z", ["email"])
+    write_report(path, sample_rows(), meta, max_data_rows=4)
+
+    report = read_report(path)
+
+    assert report.sheets == ["Mapping", "Mapping 2", "Mapping 3"]
+    assert len(report.rows) == len(sample_rows())
+    assert (report.rows[4].sheet, report.rows[4].row) == ("Mapping 2", 3)
+    assert report.cell("Mapping 2", 3, layout.MAPPING_ID) == "'Mapping 2'!W3"
+
+
+def test_split_report_validates(tmp_path):
+    path = tmp_path / "split.xlsx"
+    meta = ReportMeta(REPORT_ID, "2026-12-04T09:00:00Z", ["email"])
+    info = write_report(path, sample_rows(), meta, max_data_rows=4)
+    values = [layout.row_values(row) for row in sample_rows()]
+    stored = StoredReport(
+        REPORT_ID, info.digest, {layout.row_key(v): v for v in values}
+    )
+
+    result = validate(read_report(path), make_context(stored))
+
+    assert result.totals["ok"] == len(sample_rows())
