@@ -26,6 +26,9 @@ def create_app(
     """
     from . import config as settings
 
+    # DATAPREP_INSTANCE_PATH moves the instance folder (database, secret key,
+    # stored reports) out of the checkout, as a deployment wants.
+    instance_path = instance_path or os.environ.get("DATAPREP_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -35,9 +35,18 @@ def main(verbose: bool) -> None:
 
 
 def _add_commands() -> None:
-    from .commands import demo, report
+    from .commands import accounts, database, demo, report, sources, updates
 
     main.add_command(report.report)
+    main.add_command(database.init_db)
+    main.add_command(database.serve)
+    main.add_command(sources.import_group)
+    main.add_command(updates.validate_command)
+    main.add_command(updates.apply_command)
+    main.add_command(updates.undo_command)
+    main.add_command(updates.export_command)
+    main.add_command(accounts.create_user_command)
+    main.add_command(accounts.create_token_command)
     main.add_command(demo.demo)
 
 

@@ -17,6 +17,8 @@ from ..core.report import (
     read_exports,
     write_outputs,
 )
+from .appcontext import database_option
+from .reportdb import report_from_database
 
 SCENARIO_LABELS = {
     1: "in both systems and matched",
@@ -67,17 +69,17 @@ def print_result(report: Report, written: WrittenReport) -> None:
 @click.option(
     "--schoology",
     "schoology",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path),
     help="The Schoology user export (.csv or .xlsx).",
 )
 @click.option(
     "--sis",
     "sis",
-    required=True,
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A SIS export file or OneRoster folder. Repeat for several files.",
+    help="A SIS export file or OneRoster folder. Repeat for several files. "
+    "Leave out --schoology and --sis to use the imported data.",
 )
 @click.option(
     "--sis-format",
@@ -94,10 +96,11 @@ def print_result(report: Report, written: WrittenReport) -> None:
 )
 @click.option(
     "--output",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path, dir_okay=False),
     help="The report file to write: FILE.xlsx or FILE.csv.",
 )
+@database_option
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -108,8 +111,9 @@ def report(
     sis: tuple[Path, ...],
     sis_format: str | None,
     options: str,
-    output: Path,
+    output: Path | None,
     progress: bool | None,
+    database_url: str,
 ) -> None:
     """Match a Schoology export to SIS exports and write the mapping report."""
     if progress is None:
@@ -118,6 +122,15 @@ def report(
 
     # Check the cheap arguments before the exports are read.
     mapping_options = parse_options(options)
+    if schoology is None and not sis:
+        report_from_database(mapping_options, output, database_url, None)
+        return
+
+    if schoology is None or not sis or output is None:
+        raise click.UsageError(
+            "Give --schoology, --sis and --output to build a report from files, "
+            "or leave out --schoology and --sis to use the imported data."
+        )
     check_output_path(output)
 
     schoology_export, sis_export = read_exports(

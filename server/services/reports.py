@@ -133,6 +133,15 @@ def generate_report(
     phase("Loading the imported users", 0.02)
     sis_snapshot = session.get(Snapshot, sis_snapshot_id)
     schoology_snapshot = session.get(Snapshot, schoology_snapshot_id)
+    for snapshot_id, snapshot in (
+        (schoology_snapshot_id, schoology_snapshot),
+        (sis_snapshot_id, sis_snapshot),
+    ):
+        if snapshot is None:
+            raise ReportNotFoundError(
+                f"Snapshot {snapshot_id} no longer exists; import the export "
+                "again and generate a new report."
+            )
     sis_export = load_export(sis_snapshot)
     schoology_export = current_schoology_export()
     schoology_export.files = [tuple(entry) for entry in schoology_snapshot.files]

@@ -1,0 +1,56 @@
+"""The database mode of ``dataprep report``: the imported data, recorded.
+
+Without ``--schoology`` and ``--sis``, ``dataprep report`` compares the
+current Schoology users with the newest SIS snapshot, records the run as a
+job and a report (so it appears in the Logs and can be validated and
+applied), and copies the stored file to ``--output`` when one is given.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from .. import jobs
+from ..core.errors import DataPrepError
+from ..core.report import output_format
+from ..models import FAILED
+from ..services import reports
+from .appcontext import acting_user, app_context
+
+
+def report_from_database(
+    options: list[str], output: Path | None, database_url: str, username: str | None
+) -> None:
+    """Generate and record a report from the imported data, then print it."""
+    kind = output_format(output) if output is not None else None
+    with app_context(database_url):
+        user = acting_user(username)
+        params = reports.report_params(options, None)
+        job = jobs.run_now(reports.REPORT_JOB, params, user.id if user else None)
+        if job.status == FAILED:
+            raise DataPrepError(f"The report job {job.id} failed: {job.error}")
+
+        report = reports.get_report(job.result["report_id"])
+        print_stored(report)
+        if kind is not None:
+            source = reports.report_file(report.id, kind)
+            try:
+                shutil.copyfile(source, output)
+            except OSError as error:
+                raise DataPrepError(
+                    f"{output} could not be written ({error.strerror}); pick "
+                    "another --output path."
+                ) from None
+            click.echo(f"Report {report.id} written to {output}")
+
+
+def print_stored(report) -> None:
+    counts = report.counts
+    click.echo(
+        f"Report {report.id}: scenario 1 {counts['1']:,}, scenario 2 "
+        f"{counts['2']:,}, scenario 3 {counts['3']:,}, already linked "
+        f"{counts['already_linked']:,}."
+    )

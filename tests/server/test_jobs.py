@@ -1,0 +1,161 @@
+"""Jobs: the thread pool backend, the RQ backend on Redis, failures."""
+
+import uuid
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from server import close_app, create_app, jobs
+from server.core.errors import ExportError
+from server.db import get_session
+from server.models import FAILED, FINISHED, Job, Report
+from server.services.reports import REPORT_JOB
+
+from .conftest import generate_report, import_examples
+
+pytestmark = pytest.mark.database
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@jobs.job_function("test-input-error")
+def fail_with_input_error(context):
+    context.progress(0.5, "Halfway", force=True)
+    raise ExportError("users.csv line 7: the Role 'Wizard' is unknown.")
+
+
+@jobs.job_function("test-crash")
+def crash(context):
+    raise RuntimeError("secret internal detail")
+
+
+@jobs.job_function("test-progress")
+def report_progress(context):
+    context.progress(0.25, "A quarter", force=True)
+    return {"seen": context.params["value"]}
+
+
+def run_job(app, kind, params=None):
+    with app.app_context():
+        job = jobs.submit(kind, params or {}, None)
+        jobs.wait(job.id, timeout=30)
+        get_session().expire_all()
+        return get_session().get(Job, job.id)
+
+
+def test_thread_job_finishes(app):
+    job = run_job(app, "test-progress", {"value": 7})
+
+    assert job.status == FINISHED
+    assert job.result == {"seen": 7}
+    assert job.progress == 1.0
+    assert job.message == "A quarter"
+    assert job.started_at is not None
+    assert job.finished_at is not None
+
+
+def test_input_error_fails_job_with_message(app):
+    job = run_job(app, "test-input-error")
+
+    assert job.status == FAILED
+    assert job.error == "users.csv line 7: the Role 'Wizard' is unknown."
+    assert job.progress == 0.5
+
+
+def test_crash_fails_job_generically(app):
+    job = run_job(app, "test-crash")
+
+    assert job.status == FAILED
+    assert "secret" not in job.error
+    assert job.error == jobs.FAILED_MESSAGE
+
+
+def test_unknown_kind_rejected(app):
+    with app.app_context(), pytest.raises(ValueError, match="'no-such-kind'"):
+        jobs.submit("no-such-kind", {}, None)
+
+
+@pytest.fixture
+def rq_app(tmp_path, database_url):
+    """Create an app that queues jobs on Redis, on a queue of its own."""
+    queue_name = "dataprep-test-" + uuid.uuid4().hex[:8]
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "DATAPREP_JOBS": "rq",
+            "DATAPREP_RQ_QUEUE": queue_name,
+            "REDIS_URL": REDIS_URL,
+            "DATAPREP_STORAGE_DIR": str(tmp_path / "storage"),
+            "DATAPREP_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    connection = Redis.from_url(REDIS_URL)
+    yield app, Queue(queue_name, connection=connection)
+
+    Queue(queue_name, connection=connection).delete(delete_jobs=True)
+    connection.close()
+    close_app(app)
+    for worker_app in jobs._worker_apps.values():
+        close_app(worker_app)
+    jobs._worker_apps.clear()
+
+
+def test_rq_worker_runs_report_job(rq_app, examples_dir):
+    from .conftest import make_account
+
+    app, queue = rq_app
+    headers = {"Authorization": "Bearer " + make_account(app, "ada.admin", "admin")}
+    client = app.test_client()
+    import_examples(client, headers, examples_dir)
+    queued = client.post("/api/reports", json={"options": "email"}, headers=headers)
+    before = client.get(f"/api/jobs/{queued.json['id']}", headers=headers).json
+
+    worker = SimpleWorker([queue], connection=queue.connection)
+    worker.work(burst=True)
+    job = client.get(f"/api/jobs/{queued.json['id']}", headers=headers).json
+
+    assert queued.status_code == 202
+    assert before["status"] == "queued"
+    assert job["status"] == "finished", job["error"]
+    assert job["report"]["counts"]["1"] > 0
+    with app.app_context():
+        assert get_session().get(Report, job["result"]["report_id"]) is not None
+
+
+def test_rq_unreachable_is_transient(tmp_path, database_url):
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": database_url,
+            "DATAPREP_JOBS": "rq",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "DATAPREP_STORAGE_DIR": str(tmp_path / "storage"),
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    try:
+        with app.app_context():
+            with pytest.raises(jobs.TransientError, match="could not be reached"):
+                jobs.submit("test-progress", {"value": 1}, None)
+            get_session().rollback()
+    finally:
+        close_app(app)
+
+
+def test_failed_report_job_in_logs(app, client, admin_headers, examples_dir):
+    import_examples(client, admin_headers, examples_dir)
+    generate_report(client, admin_headers)
+    params = {"options": ["email"], "schoology_snapshot_id": 1, "sis_snapshot_id": 99}
+    with app.app_context():
+        failed = jobs.run_now(REPORT_JOB, params, None)
+    entries = client.get("/api/reports", headers=admin_headers).json["jobs"]
+    by_id = {entry["id"]: entry for entry in entries}
+
+    assert len(entries) == 2
+    assert by_id[failed.id]["status"] == "failed"
+    assert by_id[failed.id]["error"].startswith("Snapshot 99 no longer exists")
+    assert by_id[failed.id]["report"] is None
