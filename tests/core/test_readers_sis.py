@@ -579,3 +579,40 @@ def test_column_map_unused_warns(examples_dir):
         "The column map was not used, because every file is a OneRoster or "
         "PowerSchool export. Choose the SIS format csv to apply it." in export.warnings
     )
+
+
+def test_column_map_every_field(tmp_path):
+    path = write(
+        tmp_path / "people.csv",
+        "Grade,School,Kind,Mail,Login,Family,Middle,Given,Number,Key",
+        "07,Middle School,Student,liam@example.org,lcarter,Carter,Jo,Liam,004512,K1",
+    )
+    column_map = {
+        "sis_key": "Key",
+        "number": "Number",
+        "first_name": "Given",
+        "middle_name": "Middle",
+        "last_name": "Family",
+        "username": "Login",
+        "email": "Mail",
+        "role": "Kind",
+        "school": "School",
+        "grade": "Grade",
+    }
+
+    user = read_sis([path], column_map=column_map).users[0]
+
+    assert user.local_id == "1_K1"
+    assert user.sis_key == "K1"
+    assert user.number == "004512"
+    assert user.first_name == "Liam"
+    assert user.middle_name == "Jo"
+    assert user.last_name == "Carter"
+    assert user.username == "lcarter"
+    assert user.email == "liam@example.org"
+    assert user.role is Role.STUDENT
+    assert user.role_name == "Student"
+    assert user.school == "Middle School"
+    assert user.grade == "07"
+    assert user.source == "people.csv"
+    assert user.line == 2

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "csv"
 
-# Our fields with the header names tried when the column map leaves them out.
+# Our fields with the header names tried when the column map leaves them out,
+# in the order that ``read_generic`` unpacks them.
 FIELDS = {
     "sis_key": ("sis_key", "SIS Key", "SIS ID"),
     "number": ("number", "Student Number", "Staff Number", "Number"),
@@ -116,15 +117,26 @@ def read_generic(
     table.warn_numeric(columns["sis_key"])
     table.warn_numeric(columns["number"])
 
-    def value(row: list[str], name: str) -> str:
-        index = columns[name]
-        return "" if index is None else row[index]
+    pick = table.picker([columns[name] for name in FIELDS])
 
     source = sys.intern(table.name)
     rows = 0
     for line, row in table.rows():
         rows += 1
-        sis_key = value(row, "sis_key").strip()
+        (
+            sis_key,
+            number,
+            first_name,
+            middle_name,
+            last_name,
+            username,
+            email,
+            role_text,
+            school,
+            grade,
+        ) = pick(row)
+
+        sis_key = sis_key.strip()
         if not sis_key:
             header = table.headers[columns["sis_key"]]
             raise ExportError(
@@ -132,7 +144,7 @@ def read_generic(
                 "Fill it in, or choose another key column."
             )
 
-        role_name = fixed_role or sys.intern(value(row, "role").strip())
+        role_name = fixed_role or sys.intern(role_text.strip())
         role = fixed or cached_parse_role(role_name)
         if role is None:
             raise ExportError(
@@ -146,16 +158,16 @@ def read_generic(
             source=source,
             local_id=make_local_id(role, sis_key),
             sis_key=sis_key,
-            number=value(row, "number").strip(),
-            first_name=value(row, "first_name"),
-            middle_name=value(row, "middle_name"),
-            last_name=value(row, "last_name"),
-            username=value(row, "username"),
-            email=value(row, "email"),
+            number=number.strip(),
+            first_name=first_name,
+            middle_name=middle_name,
+            last_name=last_name,
+            username=username,
+            email=email,
             role=role,
             role_name=role_name,
-            school=sys.intern(value(row, "school").strip()),
-            grade=sys.intern(value(row, "grade").strip()),
+            school=sys.intern(school.strip()),
+            grade=sys.intern(grade.strip()),
         )
         collector.add(user, table)
 
