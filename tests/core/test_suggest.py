@@ -1,3 +1,4 @@
+import openpyxl
 import pytest
 
 from server.core.errors import DataPrepError
@@ -6,11 +7,22 @@ from server.core.layout import (
     MAPPING_ID,
     SIS_LOCAL_ID,
     ReportRow,
+    row_key,
     row_values,
 )
 from server.core.model import Role, SchoologyUser, SisUser
+from server.core.readback import read_report
 from server.core.suggest import accept_suggestions, add_suggestions, suggest
 from server.core.suggest.profile import grad_year_from_grade, name_tokens
+from server.core.validate import (
+    OK,
+    SchoologyAccount,
+    SisPerson,
+    StoredReport,
+    ValidationContext,
+    validate,
+)
+from server.core.workbook import ReportMeta, write_report
 
 # Grade 9 in the school year that ends in 2027 graduates in 2030.
 YEAR_END = 2027
@@ -82,6 +94,7 @@ POOL = [
     staff_sis("2_2001", "Jennifer", "Walsh", email="jennifer.smith@lusd.org"),
     staff_sis("2_2002", "Jennifer", "Smithers"),
     sis("1_1012", "José", "Núñez"),
+    staff_sis("2_2003", "Karen", "Brandt", email="karen.brandt@lusd.org"),
 ]
 
 
@@ -120,6 +133,28 @@ def test_suggest_married_name():
     assert best.local_id == "2_2001"
     assert best.reason.startswith("married name: first name, email local part")
     assert "last name differs" in best.reason
+
+
+def test_suggest_address_fits_old_name():
+    # Her address was made from her maiden name, which the SIS still holds.
+    user = staff_schoology("515", "Karen", "Hale", email="kbrandt7@lusd.org")
+    best = top_suggestion(user)
+
+    assert best.local_id == "2_2003"
+    assert "Schoology email local part fits the SIS name" in best.reason
+    assert "last name differs" in best.reason
+
+
+def test_suggest_strong_claim_leaves_others():
+    # Robert's email settles him, so Bob must be someone else.
+    robert = schoology("516", "Robert", "Okafor", email="robert.okafor@lusd.org")
+    bob = schoology("517", "Bob", "Okafor")
+    results = suggest([robert, bob], POOL, school_year_end=YEAR_END)
+
+    assert results["516"][0].local_id == "1_1001"
+    assert results["516"][0].score >= 90
+    assert "also suggested" not in results["516"][0].reason
+    assert all(item.local_id != "1_1001" for item in results["517"])
 
 
 def test_suggest_one_letter_typo():
@@ -359,3 +394,73 @@ def test_grad_year_from_grade_unknown(grade):
 def test_name_tokens_fold_accents_and_hyphens():
     assert name_tokens("Ørsted-Núñez") == ["orsted", "nunez"]
     assert name_tokens("O'Brien") == ["obrien"]
+
+
+def district_rows():
+    """Build report rows where every scenario 2 user has a perturbed SIS record."""
+    return [
+        ReportRow(
+            scenario=1,
+            schoology=schoology("800", "Lena", "Park", unique_id="1_1010"),
+            sis=POOL[9],
+            mapping_id="1_1010",
+            matched_by="name",
+        ),
+        ReportRow(scenario=2, schoology=schoology("801", "Bob", "Okafor")),
+        ReportRow(scenario=2, schoology=schoology("802", "Daniel", "Okafor")),
+        ReportRow(scenario=2, schoology=schoology("803", "Maria", "Garcia")),
+        ReportRow(
+            scenario=2,
+            schoology=staff_schoology(
+                "804", "Jennifer", "Smith", email="jennifer.smith@lusd.org"
+            ),
+        ),
+        ReportRow(scenario=2, schoology=schoology("805", "Priya", "Venkataraman")),
+        *(ReportRow(scenario=3, sis=user) for user in POOL if user is not POOL[9]),
+    ]
+
+
+def validation_context(stored, rows):
+    schoology_users = [row.schoology for row in rows if row.schoology]
+    sis_users = [row.sis for row in rows if row.sis]
+    return ValidationContext(
+        report=stored,
+        sis={
+            user.local_id: SisPerson(user.role, f"{user.first_name} {user.last_name}")
+            for user in sis_users
+        },
+        schoology={
+            user.schoology_id: SchoologyAccount(user.role, user.unique_id)
+            for user in schoology_users
+        },
+    )
+
+
+def test_accepted_suggestions_pass_validation(tmp_path):
+    rows = district_rows()
+    add_suggestions(rows, school_year_end=YEAR_END)
+    path = tmp_path / "report.xlsx"
+    info = write_report(path, rows, ReportMeta("rpt-suggest", "2026-12-04T09:00:00Z"))
+    values = [row_values(row) for row in rows]
+    stored = StoredReport(
+        "rpt-suggest", info.digest, {row_key(value): value for value in values}
+    )
+
+    uploaded = read_report(path)
+    accepted = accept_suggestions([row.values for row in uploaded.rows], 80)
+    workbook = openpyxl.load_workbook(path)
+    for index, local_id in accepted:
+        row = uploaded.rows[index]
+        column = uploaded.positions[row.sheet][MAPPING_ID] + 1
+        workbook[row.sheet].cell(row.row, column).value = local_id
+    workbook.save(path)
+    result = validate(read_report(path), validation_context(stored, rows))
+    by_key = {row.key: row for row in result.rows}
+    accepted_ids = {local_id for _index, local_id in accepted}
+
+    assert accepted_ids == {"1_1001", "1_1008", "1_1006", "2_2001"}
+    assert not result.has_errors
+    for index, local_id in accepted:
+        checked = by_key[row_key(uploaded.rows[index].values)]
+        assert checked.level == OK, checked
+        assert checked.mapping_id == local_id

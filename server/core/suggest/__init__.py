@@ -39,6 +39,9 @@ STRONG_SCORE = 90
 # A shared top suggestion keeps a score of 90 or more only on the row that
 # leads every other row sharing it by this many points.
 SHARED_LEAD = 10
+# How much more weight, in natural log odds, one row needs over the others to
+# claim a SIS user that they all suggest at 90 or more: 20 times the odds.
+CLAIM_MARGIN = 3.0
 # How many other Schoology users a shared-suggestion warning names.
 SHARED_NAMED = 3
 
@@ -104,18 +107,34 @@ def rank_candidates(
     return suggestions
 
 
-def strong_claims(results: dict[str, list[Suggestion]]) -> dict[str, str]:
-    """Map each SIS user that exactly one row suggests at 90 or more to that row."""
-    claimants: dict[str, list[str]] = defaultdict(list)
+def strong_claims(
+    results: dict[str, list[Suggestion]],
+    found: dict[str, tuple[float, list[Candidate]]],
+) -> dict[str, str]:
+    """Map SIS users to the one row that claims each of them beyond doubt.
+
+    A row claims its top suggestion when it scores 90 or more and no other
+    row has the same top suggestion at 90 or more, or when its weight leads
+    every other such row's by ``CLAIM_MARGIN``.
+    """
+    claimants: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for schoology_id, suggestions in results.items():
         if suggestions and suggestions[0].score >= STRONG_SCORE:
-            claimants[suggestions[0].local_id].append(schoology_id)
+            top = suggestions[0].local_id
+            weight = max(
+                candidate.weight
+                for candidate in found[schoology_id][1]
+                if candidate.local_id == top
+            )
+            claimants[top].append((weight, schoology_id))
 
-    return {
-        local_id: schoology_ids[0]
-        for local_id, schoology_ids in claimants.items()
-        if len(schoology_ids) == 1
-    }
+    claims = {}
+    for local_id, rows in claimants.items():
+        rows.sort(reverse=True)
+        if len(rows) == 1 or rows[0][0] - rows[1][0] >= CLAIM_MARGIN:
+            claims[local_id] = rows[0][1]
+
+    return claims
 
 
 def mark_shared(results: dict[str, list[Suggestion]]) -> int:
@@ -216,7 +235,7 @@ def _suggest(
         schoology_id: rank_candidates(candidates, no_match)
         for schoology_id, (no_match, candidates) in found.items()
     }
-    claims = strong_claims(results)
+    claims = strong_claims(results, found)
     for schoology_id, (no_match, candidates) in found.items():
         kept = [
             candidate
