@@ -9,15 +9,14 @@ the benchmark district of ``benchmarks/suggest.py``.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..layout import ReportRow, Suggestion
 from ..model import SchoologyUser, SisUser
+from ..readers.source import gc_paused
 from .accept import accept_suggestions
 from .blocking import BlockIndex
 from .profile import Profile, current_school_year_end, schoology_profile, sis_profile
@@ -179,23 +178,6 @@ def shared_warning(others: list[str]) -> str:
     return f"also suggested for Schoology {noun} {named}"
 
 
-@contextmanager
-def paused_garbage_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector, then restore its previous state.
-
-    Suggestions allocate hundreds of thousands of objects without reference
-    cycles, so the collector's full passes over them cost a quarter of the
-    run and free nothing. Reference counting still frees them.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def suggest(
     schoology_users: Iterable[SchoologyUser],
     sis_pool: Iterable[SisUser],
@@ -212,7 +194,8 @@ def suggest(
     the other rows' candidates, since one person has one Schoology account,
     and those rows are ranked again without it.
     """
-    with paused_garbage_collection():
+    # Suggestions allocate hundreds of thousands of objects without cycles.
+    with gc_paused():
         return _suggest(schoology_users, sis_pool, school_year_end)
 
 
