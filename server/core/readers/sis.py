@@ -90,12 +90,12 @@ def classify(table: Table, sis_format: str | None) -> str:
     }.get(sis_format)
     if expected is not None and kind not in expected:
         found = ", ".join(f"'{header}'" for header in table.headers if header.strip())
-        wanted = FORMAT_NAMES[sis_format]
+        requested = FORMAT_NAMES[sis_format]
         found_kind = f"{KIND_NAMES[kind]}, not" if kind != detect.GENERIC else "not"
         raise ExportError(
-            f"{table.name}: the file is {found_kind} a {wanted} export. Its header row "
-            f"contains {found}. Choose the SIS format that matches the file, or "
-            "leave it out to detect it."
+            f"{table.name}: the file is {found_kind} a {requested} export. Its "
+            f"header row contains {found}. Choose the SIS format that matches "
+            "the file, or leave it out to detect it."
         )
 
     return kind
