@@ -13,6 +13,7 @@ import logging
 import secrets
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -124,16 +125,28 @@ def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
 
     from .. import close_app
 
+    # The socket is bound here because werkzeug's server exits the process
+    # on a port in use instead of raising.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        server = make_server(HOST, port, demo.app, threaded=True)
+        listener.bind((HOST, port))
+        listener.listen()
     except OSError as error:
+        listener.close()
         close_app(demo.app)
         raise DataPrepError(
             f"Port {port} on {HOST} cannot be used ({error.strerror}); pass "
             "another --port, or --port 0 for a free one."
         ) from error
 
-    url = f"http://{HOST}:{server.server_port}/"
+    bound_port = listener.getsockname()[1]
+    server = make_server(
+        HOST, bound_port, demo.app, threaded=True, fd=listener.fileno()
+    )
+    # The server works on its own duplicate of the socket.
+    listener.close()
+
+    url = f"http://{HOST}:{bound_port}/"
     click.echo(f"SIS Data Prep demo: {url}")
     click.echo(f"Sign in as {demo.username!r} with the password {demo.password!r}.")
     click.echo(

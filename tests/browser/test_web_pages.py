@@ -207,3 +207,21 @@ def test_job_page_polls_progress(page, live_server):
     page.get_by_text("The report failed: The SIS export is empty.").wait_for()
 
     assert page.locator("#job-progress").count() == 0
+
+
+def test_job_page_refreshes_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        job_id = "c" * 32
+        set_job(live_server.app, job_id, status=RUNNING, progress=0.5, message="")
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}/jobs/{job_id}")
+        set_job(live_server.app, job_id, status=FAILED, error="The export is empty.")
+
+        # The <noscript> refresh reloads the page after 3 seconds.
+        page.get_by_text("The report failed: The export is empty.").wait_for(
+            timeout=10_000
+        )
+    finally:
+        context.close()

@@ -3,6 +3,7 @@
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from server import close_app
-from server.commands.demo import check_instance_folder, prepare_demo
+from server.commands.demo import check_instance_folder, prepare_demo, serve
 from server.core.errors import DataPrepError
 
 URL_LINE = re.compile(r"SIS Data Prep demo: (http://127\.0\.0\.1:\d+/)")
@@ -114,3 +115,14 @@ def test_demo_command_serves_and_stops(tmp_path):
     assert 'id="username"' in page
     assert process.returncode == 0
     assert "Stopped the demo." in output
+
+
+def test_demo_port_in_use(tmp_path, examples_dir):
+    demo = prepare_demo(tmp_path / "instance", examples_dir)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(DataPrepError, match=f"Port {port} on 127.0.0.1 cannot"):
+            serve(demo, port)
