@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 FOLDER = "dev-certs"
 CA_NAME = "SIS Data Prep development CA"
 CA_DAYS = 3650
-# Browsers reject server certificates valid for more than 398 days.
+# The server certificate is short-lived and renewed from the authority.
 SERVER_DAYS = 397
 RENEW_DAYS = 30
 DNS_NAMES = ("localhost",)
@@ -134,8 +134,8 @@ def expires_soon(path: Path, now: dt.datetime) -> bool:
 def ensure_certificates(instance_path: str | Path, now: dt.datetime | None = None):
     """Return the development certificates, creating or renewing what is needed.
 
-    The authority is kept as long as it is valid, so that trusting it once
-    is enough; the server certificate is renewed within RENEW_DAYS of its end.
+    The authority is kept as long as it is valid, so that trusting it once is
+    enough. The server certificate is renewed within RENEW_DAYS of its end.
     """
     now = now or dt.datetime.now(dt.UTC)
     folder = Path(instance_path) / FOLDER

@@ -141,9 +141,10 @@ def report_sheets(book) -> dict[str, list[list]]:
         if not is_report_sheet(sheet.name):
             continue
 
-        sheets[sheet.name] = [
-            as_read_from_file(row) for row in sheet.used_range.raw_value
-        ]
+        # On the remote engine a sheet's api is its dict in the payload. Its
+        # values are read directly, because each xlwings Range over them
+        # copies every row of the sheet into tuples first.
+        sheets[sheet.name] = [as_read_from_file(row) for row in sheet.api["values"]]
 
     return sheets
 

@@ -49,7 +49,9 @@ def write_statuses(book, uploaded: UploadedReport, texts: Mapping) -> None:
 
         column = uploaded.positions[sheet][layout.STATUS] + 1
         values = [[texts.get((sheet, row), "")] for row in range(first, last + 1)]
-        book.sheets[sheet].range((first, column), (last, column)).value = values
+        # raw_value skips xlwings' converters, which would resize the range
+        # by copying the whole sheet's values.
+        book.sheets[sheet].range((first, column), (last, column)).raw_value = values
 
 
 def mark_cells(book, uploaded: UploadedReport, result: ValidationResult) -> int:
