@@ -6,12 +6,20 @@ labelled way, or has no SIS record at all. The SIS pool is made hard on
 purpose: surnames drawn from a skewed distribution so that many people share
 them, siblings at the same school, namesakes at other schools and near names.
 
-It prints, for each perturbation kind and in total: recall at 1 and at 3 over
-the true pairs, precision among top suggestions scored 90 or more, the share
-of true pairs whose right match scored 90 or more, and the share of people
-with no counterpart whose top suggestion scored 90 or more. The same figures
-follow for the baseline, rapidfuzz's token-sort ratio on the full name within
-each role, then the seconds and the peak memory of both.
+It prints a table per method with a row per perturbation kind and a total:
+
+- recall@1 and recall@3: the share of true pairs whose right SIS user is the
+  top suggestion, or among the top three;
+- precision@90: the share of top suggestions scored 90 or more that are right
+  (in the total, a person with no counterpart counts as wrong);
+- found@90: the share of true pairs whose right SIS user is the top
+  suggestion and scores 90 or more;
+- none@90: the share of people with no counterpart whose top suggestion
+  scores 90 or more.
+
+The baseline is rapidfuzz's token-sort ratio on the full name, best first,
+within each role. Each table is followed by the wall and CPU seconds and the
+peak memory that tracemalloc traced in a second run.
 
 Run: .venv/bin/python benchmarks/suggest.py [--users 20000] [--pool 20000]
 """
@@ -409,7 +417,7 @@ def perturbed_case(
     if kind == "nickname":
         nickname = rng.choice(NICKNAMES[person.first])
         if rng.random() < 0.2:
-            # The SIS holds the short form and Schoology the formal one.
+            # The SIS stores the short form and Schoology the formal one.
             sis_user.first_name = nickname
         else:
             user.first_name = nickname
@@ -431,12 +439,12 @@ def perturbed_case(
         else:
             user.first_name = one_letter_typo(rng, person.first)
     elif kind == "hyphen":
-        kept = rng.choice(person.last.split("-"))
+        kept_part = rng.choice(person.last.split("-"))
         if rng.random() < 0.25:
             # The hyphenated form is on the Schoology side.
-            sis_user.last_name = kept
+            sis_user.last_name = kept_part
         else:
-            user.last_name = kept
+            user.last_name = kept_part
     elif kind == "swapped":
         user.first_name, user.last_name = person.last, person.first
     elif kind == "personal_email":

@@ -18,7 +18,7 @@ SUGGESTION_SCORE = COLUMN_INDEX["Suggestion Score"]
 
 
 def _score(value) -> float | None:
-    """Read a Suggestion Score cell, or None when it holds no number."""
+    """Read a Suggestion Score cell, or None when it contains no number."""
     if isinstance(value, bool):
         return None
 
@@ -61,8 +61,8 @@ def accept_suggestions(
         for values in value_rows
         if len(values) > SUGGESTION_SCORE
     )
-    taken = {cell_text(values[MAPPING_ID]).strip() for values in value_rows}
-    taken.update(
+    already_mapped = {cell_text(values[MAPPING_ID]).strip() for values in value_rows}
+    already_mapped.update(
         cell_text(values[SIS_LOCAL_ID]).strip()
         for values in value_rows
         if cell_text(values[SCENARIO]).strip() == "1"
@@ -82,7 +82,7 @@ def accept_suggestions(
             and score is not None
             and score >= threshold
             and suggested[local_id] == 1
-            and local_id not in taken
+            and local_id not in already_mapped
         ):
             accepted.append((index, local_id))
 

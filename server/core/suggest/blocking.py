@@ -18,8 +18,8 @@ import jellyfish
 
 from .profile import Profile
 
-# A key shared by more SIS users than this tells them apart too little to
-# help, so it is skipped; a rarer key of another kind still finds the person.
+# A key shared by more SIS users than this distinguishes them too little to
+# help, so it is skipped. A rarer key of another kind still finds the person.
 MAX_BLOCK_SIZE = 64
 
 # How many candidates per Schoology user go on to full scoring.
@@ -64,16 +64,16 @@ def deletions(word: str) -> set[str]:
 def blocking_keys(profile: Profile) -> Iterator[tuple[str, str]]:
     """Yield ``(kind, key)`` pairs for a profile, the role prefix included."""
     role = profile.role.prefix
-    given = set(profile.first_names)
+    given_names = set(profile.first_names)
     initials = {profile.first[:1]} | set(profile.middle_initials)
     if len(profile.middle) > 1:
         # Either side may file the middle name as the first name.
-        given.add(profile.middle)
+        given_names.add(profile.middle)
 
-    given.discard("")
+    given_names.discard("")
     initials.discard("")
     for last in profile.last_parts:
-        for name in given:
+        for name in given_names:
             yield "name", f"{role}n|{name}|{last}"
 
         for initial in initials:
@@ -94,7 +94,7 @@ def blocking_keys(profile: Profile) -> Iterator[tuple[str, str]]:
         yield "handle", f"{role}h|{handle}"
 
     for school in profile.schools:
-        for name in given:
+        for name in given_names:
             yield "first_school", f"{role}s|{name}|{school}"
 
         for last in profile.last_parts:

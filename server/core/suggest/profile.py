@@ -43,7 +43,7 @@ SURNAME_PARTICLES = frozenset(
 )
 NAME_SUFFIXES = frozenset("jr sr ii iii iv v".split())
 
-# Mailbox names that say nothing about the person.
+# Mailbox names that identify no person.
 GENERIC_LOCAL_PARTS = frozenset(
     "admin info office student teacher parent staff noreply test user".split()
 )
@@ -71,8 +71,8 @@ class Profile:
     """The comparable fields of one user, from either side.
 
     ``key`` is the Schoology User ID or the SIS local ID. ``first_names``
-    holds the first name with its canonical forms from the nicknames package.
-    ``last_parts`` holds the whole surname and each part of a multi-part one.
+    contains the first name with its canonical forms from the nicknames package.
+    ``last_parts`` contains the whole surname and each part of a multi-part one.
     ``mailbox`` is the email local part without digits, and ``name_forms``
     are the local parts that districts build from the name ("mhoffman",
     "michaelhoffman", "hoffmanm"). ``number`` is the SIS number, or the

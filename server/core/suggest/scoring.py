@@ -29,7 +29,7 @@ PERSONAL_DOMAINS = frozenset(
 )
 
 # Log odds that a Schoology user's person is in the pool at all, before any
-# field is compared; the benchmark district has one user in eight without one.
+# field is compared. The benchmark district has one user in eight without one.
 MATCH_PRIOR = 1.5
 
 # Bounds of the weight of an exact name agreement, whatever the name counts.
@@ -357,7 +357,7 @@ def join_fields(fields: list[str]) -> str:
 
 
 def compare(s: Profile, p: Profile, stats: PoolStats) -> Evidence:
-    """Weigh every field that both users have and say which signals counted."""
+    """Weigh every field that both users have and name the signals that counted."""
     signals = Signals(agree=[], notes=[], differs=[])
     if s.first and s.last and s.first == p.last and s.last == p.first != s.first:
         swapped_evidence(s, p, stats, signals)
@@ -375,7 +375,7 @@ def compare(s: Profile, p: Profile, stats: PoolStats) -> Evidence:
     grade_evidence(s, p, signals)
 
     # A changed surname with the first name and the address kept is the usual
-    # trace of a marriage, so the reason says so instead of only "differs".
+    # trace of a marriage, so the reason names it instead of only "differs".
     married = last == "differs" and first in ("agree", "nickname") and handles
     if last == "differs" and not married:
         signals.differs.insert(0, "last name differs")
