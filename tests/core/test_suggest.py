@@ -95,6 +95,7 @@ POOL = [
     staff_sis("2_2002", "Jennifer", "Smithers"),
     sis("1_1012", "José", "Núñez"),
     staff_sis("2_2003", "Karen", "Brandt", email="karen.brandt@lusd.org"),
+    sis("1_1013", "Sofia", "De La Cruz", grade="K", school="Oak Elementary"),
 ]
 
 
@@ -186,6 +187,25 @@ def test_suggest_personal_email():
     assert best.score >= 90
     assert "first name, last name, school and grade agree" in best.reason
     assert "personal gmail.com address" in best.reason
+
+
+def test_suggest_multi_part_surname():
+    user = schoology("518", "Sofia", "Cruz", school="Oak Elementary", grad_year="2039")
+    best = top_suggestion(user)
+
+    assert best.local_id == "1_1013"
+    assert "multi-part last name De La Cruz contains Cruz" in best.reason
+
+
+def test_suggest_grade_tolerant_by_one():
+    near = top_suggestion(schoology("519", "Rachel", "Okafor", grad_year="2027"))
+    far = top_suggestion(schoology("520", "Rachel", "Okafor", grad_year="2031"))
+
+    assert near.local_id == "1_1002"
+    assert "grad year is one year off the SIS grade" in near.reason
+    assert far.local_id == "1_1002"
+    assert "grad year is 3 years off the SIS grade" in far.reason
+    assert far.score < near.score
 
 
 def test_suggest_accents_fold():
