@@ -41,13 +41,19 @@ export async function openWorkbook(url, { token, fetchImpl = fetch, excel = Exce
   await excel.createWorkbook(base64FromBuffer(await response.arrayBuffer()));
 }
 
-function fileItem(document, label, url, open) {
+// A list item with a download link, or with plain text when the file needs
+// the API token, which a link cannot send; both get an Open in Excel button.
+function fileItem(document, label, url, open, { link = true } = {}) {
   const item = document.createElement("li");
-  const link = document.createElement("a");
-  link.href = url;
-  link.textContent = label;
-  link.setAttribute("download", "");
-  item.appendChild(link);
+  if (link) {
+    const anchor = document.createElement("a");
+    anchor.href = url;
+    anchor.textContent = label;
+    anchor.setAttribute("download", "");
+    item.appendChild(anchor);
+  } else {
+    item.appendChild(document.createTextNode(label));
+  }
   if (open) {
     const button = document.createElement("button");
     button.type = "button";
@@ -86,9 +92,9 @@ export function renderLibrary(document, library, open) {
 
   reports.replaceChildren(
     ...library.reports.map((report) =>
-      fileItem(document, describeReport(report), report.xlsx_url, () =>
-        open(report.xlsx_url),
-      ),
+      fileItem(document, describeReport(report), report.xlsx_url, () => open(report.xlsx_url), {
+        link: false,
+      }),
     ),
   );
 }
