@@ -13,6 +13,7 @@ import logging
 from flask import Flask, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .auth.loaders import wants_json
@@ -59,7 +60,7 @@ def error_code(error_class: type) -> str:
 
 
 def handle_data_prep_error(error: core_errors.DataPrepError):
-    """Answer an input error with its own status code and message."""
+    """Build the response to an input error from its status code and message."""
     rollback()
     # A subclass defined outside server.core (such as UploadError) reaches the
     # handler of its nearest registered parent, so the code comes from the
@@ -118,6 +119,26 @@ def handle_csrf(error: CSRFError):
     return error_response(400, "csrf", message)
 
 
+def handle_database_unavailable(error: OperationalError):
+    # OperationalError covers a refused connection, a lost server and SQLite's
+    # "database is locked": faults that pass, so the client may retry.
+    rollback()
+    logger.error(
+        "Database error on %s %s: %s",
+        request.method,
+        request.path,
+        type(error.orig).__name__,
+    )
+    response = error_response(
+        503,
+        "transient",
+        "The database is unavailable or busy; try again in a minute.",
+    )
+    response.headers["Retry-After"] = "30"
+
+    return response
+
+
 def handle_unexpected(error: Exception):
     rollback()
     logger.exception(
@@ -135,4 +156,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -47,7 +47,7 @@ def job_function(kind: str):
 
 @dataclass
 class JobContext:
-    """What a running job function gets: its id, parameters and a progress hook."""
+    """The arguments of a running job function: its id, parameters and progress."""
 
     job_id: str
     params: dict[str, Any]
@@ -73,6 +73,9 @@ class JobContext:
 
 class ThreadBackend:
     """Runs jobs on a thread pool inside the server process."""
+
+    # NOTE: a job that is queued or running when its server process stops
+    # keeps that status in the jobs table; nothing marks it failed later.
 
     def __init__(self, app: Flask, workers: int):
         self.app = app

@@ -1,9 +1,9 @@
 """The database mode of ``dataprep report``: the imported data, recorded.
 
 Without ``--schoology`` and ``--sis``, ``dataprep report`` compares the
-current Schoology users with the newest SIS snapshot, records the run as a
-job and a report (so it appears in the Logs and can be validated and
-applied), and copies the stored file to ``--output`` when one is given.
+current Schoology users with the newest SIS snapshot. It records the run as a
+job and a report, so the report appears in the Logs and can be validated and
+applied, and copies the stored file to ``--output`` when one is given.
 """
 
 from __future__ import annotations

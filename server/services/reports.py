@@ -146,7 +146,8 @@ def generate_report(
     schoology_export = current_schoology_export()
     schoology_export.files = [tuple(entry) for entry in schoology_snapshot.files]
     schoology_export.warnings = list(schoology_snapshot.warnings)
-    # End the read transaction, so the progress writes never wait on it.
+    # End the read transaction, so that the progress writes on their own
+    # connection do not wait for a lock this session holds.
     session.commit()
 
     report_id = uuid.uuid4().hex

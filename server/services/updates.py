@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Preview:
-    """What Update Users would do with one stored upload."""
+    """The planned Update Users changes of one stored upload, with its validation."""
 
     upload: Upload
     validation: validation_service.Validation
@@ -329,7 +329,7 @@ def first_moved_user(batch_id: int, new_column) -> str:
 
     Run it after the UPDATE in the same transaction: every changed user then
     has the batch's new value, so the first user without it is one that
-    somebody else changed.
+    another request or import changed.
     """
     query = (
         select(UpdateChange.schoology_id)

@@ -1,4 +1,4 @@
-"""Checks on uploaded files before any parser sees them.
+"""Checks on uploaded files before any parser reads them.
 
 An upload must be what its use expects: an ``.xlsx`` workbook is a zip archive
 with ``[Content_Types].xml``, and a CSV is text in UTF-8, UTF-16 with a byte

@@ -1,6 +1,7 @@
 """The app factory: configuration sources, secret key and error handlers."""
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from server import close_app
 from server import create_app as _create_app
@@ -118,6 +119,10 @@ def failing_app(app):
     def transient():
         raise TransientError("The database could not be reached; try again.")
 
+    @app.get("/api/test-database-down")
+    def database_down():
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
+
     @app.get("/api/test-crash")
     def crash():
         raise RuntimeError("secret detail")
@@ -148,6 +153,14 @@ def test_error_transient_is_503(failing_app):
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
+
+
+def test_error_database_down_is_503(failing_app):
+    response = failing_app.test_client().get("/api/test-database-down")
+
+    assert response.status_code == 503
+    assert response.json["error"] == "transient"
+    assert "refused" not in response.text
 
 
 def test_error_internal_is_generic(failing_app):
