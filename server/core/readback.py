@@ -122,12 +122,14 @@ def read_report(file, *, name: str | None = None) -> UploadedReport:
             raise WorkbookError(f"{name}: {NOT_OUR_REPORT}.")
 
         meta = parse_meta(_sheet_values(workbook, layout.META_SHEET), name)
+        # The rows stream from the open workbook, so each calamine row list is
+        # converted and dropped before the next: half the memory of a full list.
         sheets = {
-            sheet: _sheet_values(workbook, sheet)
+            sheet: _sheet_rows(workbook, sheet)
             for sheet in _expected_mapping_sheets(meta, sheet_names, name)
         }
+        report = _build_report(name, meta, sheets, hashlib.sha256(data).hexdigest())
 
-    report = _build_report(name, meta, sheets, hashlib.sha256(data).hexdigest())
     report.data = data
     logger.info(
         "read report %s: %d rows on %d sheets",
@@ -329,6 +331,19 @@ def _sheet_values(workbook, sheet: str) -> list[list]:
     return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
+def _sheet_rows(workbook, sheet: str) -> Iterable[list]:
+    """Iterate over a sheet's rows from row 1, each starting at column A.
+
+    python-calamine 0.9's ``iter_rows`` starts at the first used column, so it
+    serves only a sheet whose cell A1 is used, as a report's band row is.
+    """
+    worksheet = workbook.get_sheet_by_name(sheet)
+    if worksheet.start == (0, 0):
+        return worksheet.iter_rows()
+
+    return worksheet.to_python(skip_empty_area=False)
+
+
 def _expected_mapping_sheets(
     meta: Mapping[str, str], sheet_names: Iterable[str], name: str
 ) -> list[str]:
@@ -393,18 +408,24 @@ HEADER_KEYS = {
 
 
 def _read_mapping_sheet(
-    sheet: str, values: Sequence[Sequence], first_row: int
+    sheet: str, values: Iterable[Sequence], first_row: int
 ) -> tuple[list[UploadedRow], tuple[int, ...], list[str]]:
     """Map the header of one Mapping sheet and collect its non-empty data rows."""
-    header_index = HEADER_ROW - first_row
-    header = values[header_index] if 0 <= header_index < len(values) else []
+    rows_in = iter(values)
+    header: Sequence = []
+    excel_row = first_row - 1
+    for excel_row, cells in enumerate(rows_in, start=first_row):
+        if excel_row == HEADER_ROW:
+            header = cells
+            break
+
     positions, warnings = _map_header(sheet, header)
 
     count = len(layout.COLUMNS)
     identity = positions == IDENTITY
     rows: list[UploadedRow] = []
-    for index in range(header_index + 1, len(values)):
-        cells = values[index]
+    first_data_row = excel_row + 1
+    for excel_row, cells in enumerate(rows_in, start=first_data_row):
         if identity:
             picked = cells[:count]
         else:
@@ -415,7 +436,7 @@ def _read_mapping_sheet(
         if len(row_values) < count:
             row_values.extend([None] * (count - len(row_values)))
         if row_values.count(None) != count:
-            rows.append(UploadedRow(sheet, index + first_row, row_values))
+            rows.append(UploadedRow(sheet, excel_row, row_values))
 
     return rows, positions, warnings
 

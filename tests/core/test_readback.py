@@ -232,6 +232,21 @@ def test_extra_column_ignored_with_warning(report_path):
     assert len(report.rows[0].values) == len(layout.COLUMNS)
 
 
+def test_empty_band_row_keeps_row_numbers(report_path):
+    workbook = openpyxl.load_workbook(report_path)
+    ws = workbook[layout.MAPPING_SHEET]
+    for merged in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(merged))
+    for cell in ws[1]:
+        cell.value = None
+    workbook.save(report_path)
+
+    report = read_report(report_path)
+
+    assert report.rows[0].row == layout.HEADER_ROWS + 1
+    assert report.rows[0].values[layout.SCHOOLOGY_ID] == "1001"
+
+
 def test_trailing_empty_rows_skipped(report_path):
     workbook = openpyxl.load_workbook(report_path)
     ws = workbook[layout.MAPPING_SHEET]

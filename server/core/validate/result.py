@@ -41,6 +41,9 @@ class RowResult:
 
     @property
     def level(self) -> str:
+        if not self.issues:
+            return OK
+
         levels = {issue.level for issue in self.issues}
         if ERROR in levels:
             return ERROR
