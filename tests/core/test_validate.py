@@ -499,6 +499,40 @@ def test_id_not_in_snapshot_is_error(report):
     ]
 
 
+def test_bare_prefix_is_error(report):
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): "1_"})
+
+    row = result_of(run(path, stored), sid="1003")
+
+    assert row.level == ERROR
+    assert "'1_' is only a role prefix." in row.messages[0]
+
+
+def test_many_deleted_rows_summarized(tmp_path):
+    rows = sample_rows() + [
+        layout.ReportRow(3, sis=sis_user(f"1_{n:05d}", "Kim", "Vo", "student"))
+        for n in range(120)
+    ]
+    path = tmp_path / "report.xlsx"
+    stored = write_sample(path, rows)
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook[layout.MAPPING_SHEET]
+    ws.delete_rows(layout.HEADER_ROWS + len(sample_rows()) + 1, 120)
+    workbook.save(path)
+    sis = {**SIS, **{row.sis.local_id: row.sis for row in rows if row.sis}}
+
+    result = run(path, stored, sis=sis)
+
+    assert result.deleted == 120
+    assert len(result.notes) == 101
+    assert result.notes[-1] == (
+        "20 more rows of report rpt-0001 are missing from the workbook, and the "
+        "users on them will not be linked by this upload."
+    )
+    assert not result.has_errors
+
+
 def test_id_in_wrong_case_suggests(report):
     path, stored = report
     edit(path, {("1003", MAPPING_ID_COLUMN): "1_s88213"})

@@ -205,6 +205,13 @@ class MappingIdChecker:
             )
 
         id_role = local_id_role(local_id)
+        prefix, _sep, key = local_id.partition("_")
+        if id_role is None and prefix in PREFIX_ROLES and not key:
+            return (
+                f"'{local_id}' is only a role prefix. Type the whole SIS local ID "
+                "as the SIS Users sheet lists it."
+            )
+
         if id_role is None:
             guess = self.context.sis_index.guess(local_id, role)
             hint = f" Did you mean '{guess}'?" if guess else ""

@@ -29,6 +29,8 @@ SIGNATURE_COLUMNS = tuple(
 )
 
 
+# Deleted rows get a note each up to this count, and one note for the rest.
+MAX_DELETED_NOTES = 100
 MISSING = object()
 # A scenario cell as written (int), read back (float) or stored as text.
 SCENARIOS = {value: value for value in (1, 2, 3)} | {
@@ -129,14 +131,15 @@ class RowChecker:
             self.seen[key] = row
             self._check_row(index, row, key, self.stored.rows[key], result)
 
-    def deleted_notes(self) -> list[str]:
-        """Describe every stored row that the upload does not contain."""
-        notes = []
-        for key, values in self.stored.rows.items():
-            if key in self.seen:
-                continue
+    def deleted_keys(self) -> list[str]:
+        """List the keys of the stored rows that the upload does not contain."""
+        return [key for key in self.stored.rows if key not in self.seen]
 
-            scenario = row_scenario(values)
+    def deleted_notes(self, keys: list[str]) -> list[str]:
+        """Describe the first deleted rows, and count the rest in one note."""
+        notes = []
+        for key in keys[:MAX_DELETED_NOTES]:
+            scenario = row_scenario(self.stored.rows[key])
             schoology_id, _sep, local_id = key.partition("|")
             if scenario == 1:
                 notes.append(
@@ -155,6 +158,13 @@ class RowChecker:
                     f"The scenario {scenario} row of {user} is missing from the "
                     "workbook. It carried no link, so nothing changes for that user."
                 )
+
+        if len(keys) > MAX_DELETED_NOTES:
+            notes.append(
+                f"{len(keys) - MAX_DELETED_NOTES} more rows of report "
+                f"{self.stored.report_id} are missing from the workbook, and the "
+                "users on them will not be linked by this upload."
+            )
 
         return notes
 

@@ -47,13 +47,13 @@ def validate(uploaded: UploadedReport, context: ValidationContext) -> Validation
     checker.resolve_unknown()
     checker.mapping_ids.check_repeats(rows)
 
-    deleted = checker.deleted_notes()
+    deleted = checker.deleted_keys()
     result = ValidationResult(
         report_id=uploaded.report_id,
         name=uploaded.name,
         source_digest=uploaded.source_digest,
         rows=rows,
-        notes=list(uploaded.warnings) + deleted,
+        notes=list(uploaded.warnings) + checker.deleted_notes(deleted),
         deleted=len(deleted),
     )
     logger.info("validated report %s: %s", uploaded.report_id, result.totals)
