@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth import admin_required, current_actor, viewer_required
 from ..core.errors import DataPrepError, MatchOptionError
@@ -183,7 +184,7 @@ def job_and_report(job_id: str) -> dict:
     job = reports.get_job(job_id)
     report = None
     if job.status == FINISHED:
-        report = get_session().query(Report).filter_by(job_id=job.id).one_or_none()
+        report = get_session().scalar(select(Report).where(Report.job_id == job.id))
 
     return job_view(job, report)
 

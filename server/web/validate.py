@@ -14,7 +14,7 @@ from ..core import layout
 from ..core.errors import DataPrepError
 from ..core.readback import UploadedReport, meta_list, read_side_sheets
 from ..core.suggest import accept_suggestions
-from ..core.validate import OK, ValidationResult, write_annotated
+from ..core.validate import ERROR, OK, WARNING, ValidationResult, write_annotated
 from ..core.workbook import ReportMeta, write_values
 from ..db import get_session
 from ..services import validation as validation_service
@@ -30,7 +30,7 @@ DEFAULT_MIN_SCORE = 90
 # The page lists at most this many rows of each kind; the annotated copy has all.
 MAX_PROBLEM_ROWS = 2000
 MAX_OK_ROWS = 200
-LEVEL_LABELS = {"error": "Error", "warning": "Warning", OK: "OK"}
+LEVEL_LABELS = {ERROR: "Error", WARNING: "Warning", OK: "OK"}
 
 
 def result_view(
@@ -69,7 +69,7 @@ def result_view(
         "errors": totals["error"],
         "warnings": totals["warning"],
         "ok": totals["ok"],
-        "changes": totals["ids"],
+        "with_ids": totals["ids"],
         "notes": list(result.notes),
         "problems": problems,
         "problems_hidden": hidden,
@@ -79,7 +79,7 @@ def result_view(
 
 def problem_view(uploaded: UploadedReport, row, values) -> dict:
     """Describe one row with errors or warnings, one entry per finding."""
-    ordered = sorted(row.issues, key=lambda issue: issue.level != "error")
+    ordered = sorted(row.issues, key=lambda issue: issue.level != ERROR)
     messages = []
     for issue in ordered:
         if issue.column is None:
