@@ -20,7 +20,7 @@ from ..readers.source import gc_paused
 from .accept import accept_suggestions
 from .blocking import BlockIndex
 from .profile import Profile, current_school_year_end, schoology_profile, sis_profile
-from .scoring import PoolStats, compare, to_scores
+from .scoring import Evidence, PoolStats, compare, to_scores
 
 __all__ = [
     "SuggestionStats",
@@ -65,22 +65,21 @@ class Candidate:
     """A SIS user found by blocking for one Schoology user, with its evidence."""
 
     local_id: str
-    weight: float
-    reason: str
+    evidence: Evidence
+
+    @property
+    def weight(self) -> float:
+        return self.evidence.weight
 
 
 def find_candidates(
     profile: Profile, pool: list[Profile], index: BlockIndex, stats: PoolStats
 ) -> list[Candidate]:
     """Weigh the evidence for each SIS user that blocking finds for a user."""
-    candidates = []
-    for position in index.candidates(profile):
-        evidence = compare(profile, pool[position], stats)
-        candidates.append(
-            Candidate(pool[position].key, evidence.weight, evidence.reason)
-        )
-
-    return candidates
+    return [
+        Candidate(pool[position].key, compare(profile, pool[position], stats))
+        for position in index.candidates(profile)
+    ]
 
 
 def rank_candidates(
@@ -99,7 +98,8 @@ def rank_candidates(
             continue
 
         seen.add(candidate.local_id)
-        suggestions.append(Suggestion(candidate.local_id, score, candidate.reason))
+        reason = candidate.evidence.reason()
+        suggestions.append(Suggestion(candidate.local_id, score, reason))
         if len(suggestions) == MAX_SUGGESTIONS:
             break
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterator
-from operator import itemgetter
 
 import jellyfish
 
@@ -123,6 +122,11 @@ def blocking_keys(profile: Profile) -> Iterator[tuple[str, str]]:
         yield "first_middle", f"{role}m|{profile.first}|{profile.middle}"
 
 
+def _rank_key(item: tuple[int, int]) -> tuple[int, int]:
+    position, weight = item
+    return weight, -position
+
+
 class BlockIndex:
     """The SIS pool's blocking keys, each mapped to the pool positions that hold it."""
 
@@ -154,7 +158,8 @@ class BlockIndex:
             for position in positions:
                 weights[position] += weight
 
-        best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
+        # Ties go to the earlier pool position, so runs are repeatable.
+        best = heapq.nlargest(limit, weights.items(), key=_rank_key)
         best = [item for item in best if item[1] >= MIN_KEY_WEIGHT]
 
         return [position for position, _weight in best]

@@ -34,6 +34,7 @@ _LETTER_FOLDS = str.maketrans(
 )
 _NOT_NAME = re.compile(r"[^a-z0-9\s-]")
 _SEPARATORS = re.compile(r"[\s-]+")
+_NOT_HANDLE = re.compile(r"[^a-z0-9]")
 
 # Particles and suffixes that are parts of a surname but never the part that a
 # person keeps when they shorten it: "De La Cruz" is filed as "Cruz".
@@ -208,7 +209,9 @@ def email_parts(email: str) -> tuple[str, str]:
 
 def handle_key(text: str) -> str:
     """Normalise a username or email local part; generic mailboxes become ""."""
-    key = re.sub(r"[^a-z0-9]", "", fold(text))
+    # Addresses are nearly all distinct, so they bypass the cache of fold().
+    text = text.casefold()
+    key = _NOT_HANDLE.sub("", text if text.isascii() else fold(text))
     if key in GENERIC_LOCAL_PARTS or len(key) < 3:
         return ""
 

@@ -110,118 +110,132 @@ class PoolStats:
 
 @dataclass(slots=True)
 class Evidence:
-    """The summed weight of a candidate and the reason that names its signals."""
+    """The summed weight of a candidate and the phrases of its reason.
 
-    weight: float
-    reason: str
-
-
-@dataclass(slots=True)
-class Signals:
-    """The weight so far and the phrases of a reason: agreements, notes, differences."""
+    ``agree`` names the fields that agree, ``notes`` the near agreements and
+    ``differs`` the disagreements. ``married`` turns the agreement phrase
+    into a married-name one. The reason text is built only for the few
+    candidates that become suggestions.
+    """
 
     agree: list[str]
     notes: list[str]
     differs: list[str]
     weight: float = 0.0
+    married: bool = False
+
+    def reason(self) -> str:
+        """Join the phrases into a reason such as "last name and school agree"."""
+        parts = []
+        if self.agree:
+            verb = "agrees" if len(self.agree) == 1 else "agree"
+            agreed = f"{join_fields(self.agree)} {verb}"
+            if self.married:
+                agreed = f"married name: {agreed}, last name differs"
+            parts.append(agreed)
+
+        parts.extend(self.notes)
+        parts.extend(self.differs)
+
+        return "; ".join(parts)
 
 
 def first_name_evidence(
-    s: Profile, p: Profile, stats: PoolStats, signals: Signals
+    s: Profile, p: Profile, stats: PoolStats, evidence: Evidence
 ) -> str:
     """Weigh the first names; return the kind of agreement found."""
     if not s.first or not p.first:
         return "missing"
 
     if s.first == p.first:
-        signals.weight += stats.first_weight(p.role, p.first)
-        signals.agree.append("first name")
+        evidence.weight += stats.first_weight(p.role, p.first)
+        evidence.agree.append("first name")
         return "agree"
 
     full = stats.first_weight(p.role, p.first)
     link = nickname_link(s.first, p.first)
     if link:
-        signals.weight += full - NICKNAME_DISCOUNT
-        signals.notes.append(link)
+        evidence.weight += full - NICKNAME_DISCOUNT
+        evidence.notes.append(link)
         return "nickname"
 
     if len(p.middle) > 1 and s.first == p.middle:
-        signals.weight += (
+        evidence.weight += (
             stats.first_weight(p.role, p.middle) - MIDDLE_AS_FIRST_DISCOUNT
         )
-        signals.notes.append(f"first name equals the SIS middle name {p.middle_shown}")
+        evidence.notes.append(f"first name equals the SIS middle name {p.middle_shown}")
         return "middle"
 
     if len(s.middle) > 1 and p.first == s.middle:
-        signals.weight += full - MIDDLE_AS_FIRST_DISCOUNT
-        signals.notes.append(f"SIS first name equals the middle name {s.middle_shown}")
+        evidence.weight += full - MIDDLE_AS_FIRST_DISCOUNT
+        evidence.notes.append(f"SIS first name equals the middle name {s.middle_shown}")
         return "middle"
 
     shorter, longer = sorted((s.first, p.first), key=len)
     if len(shorter) == 1 and longer.startswith(shorter):
-        signals.weight += FIRST_INITIAL_AGREES
-        signals.notes.append("first initial agrees")
+        evidence.weight += FIRST_INITIAL_AGREES
+        evidence.notes.append("first initial agrees")
         return "initial"
 
     if len(p.middle) == 1 and s.first[0] == p.middle:
-        signals.weight += MIDDLE_INITIAL_AS_FIRST
-        signals.notes.append(
+        evidence.weight += MIDDLE_INITIAL_AS_FIRST
+        evidence.notes.append(
             f"first initial equals the SIS middle initial {p.middle.upper()}"
         )
         return "middle"
 
     if len(shorter) >= 3 and OSA.distance(s.first, p.first) == 1:
-        signals.weight += full - FIRST_TYPO_DISCOUNT
-        signals.notes.append(
+        evidence.weight += full - FIRST_TYPO_DISCOUNT
+        evidence.notes.append(
             f"first name differs by one letter ({s.first_shown}/{p.first_shown})"
         )
         return "typo"
 
     if len(shorter) >= 3 and longer.startswith(shorter):
-        signals.weight += full - SHORT_FORM_DISCOUNT
+        evidence.weight += full - SHORT_FORM_DISCOUNT
         short, long = (s, p) if len(s.first) < len(p.first) else (p, s)
-        signals.notes.append(f"{short.first_shown} is short for {long.first_shown}")
+        evidence.notes.append(f"{short.first_shown} is short for {long.first_shown}")
         return "short"
 
-    signals.weight += FIRST_DIFFERS
-    signals.differs.append("first name differs")
+    evidence.weight += FIRST_DIFFERS
+    evidence.differs.append("first name differs")
 
     return "differs"
 
 
 def last_name_evidence(
-    s: Profile, p: Profile, stats: PoolStats, signals: Signals
+    s: Profile, p: Profile, stats: PoolStats, evidence: Evidence
 ) -> str:
     """Weigh the last names; return the kind of agreement found."""
     if not s.last or not p.last:
         return "missing"
 
     if s.last == p.last:
-        signals.weight += stats.last_weight(p.role, p.last)
-        signals.agree.append("last name")
+        evidence.weight += stats.last_weight(p.role, p.last)
+        evidence.agree.append("last name")
         return "agree"
 
     shared = s.last_parts & p.last_parts
     if shared:
         part = max(shared, key=len)
-        signals.weight += stats.last_weight(p.role, part) - SURNAME_PART_DISCOUNT
-        signals.notes.append(surname_part_note(s, p))
+        evidence.weight += stats.last_weight(p.role, part) - SURNAME_PART_DISCOUNT
+        evidence.notes.append(surname_part_note(s, p))
         return "part"
 
     full = stats.last_weight(p.role, p.last)
     if min(len(s.last), len(p.last)) >= 4 and OSA.distance(s.last, p.last) == 1:
-        signals.weight += full - LAST_TYPO_DISCOUNT
-        signals.notes.append(
+        evidence.weight += full - LAST_TYPO_DISCOUNT
+        evidence.notes.append(
             f"last name differs by one letter ({s.last_shown}/{p.last_shown})"
         )
         return "typo"
 
     if s.last_sound and s.last_sound == p.last_sound:
-        signals.weight += max(full - SOUND_ALIKE_DISCOUNT, 0.0)
-        signals.notes.append(f"last names sound alike ({s.last_shown}/{p.last_shown})")
+        evidence.weight += max(full - SOUND_ALIKE_DISCOUNT, 0.0)
+        evidence.notes.append(f"last names sound alike ({s.last_shown}/{p.last_shown})")
         return "sound"
 
-    signals.weight += LAST_DIFFERS
+    evidence.weight += LAST_DIFFERS
 
     return "differs"
 
@@ -238,33 +252,33 @@ def surname_part_note(s: Profile, p: Profile) -> str:
     return f"{kind}{side}last name {longer} contains {shorter}"
 
 
-def swapped_evidence(s: Profile, p: Profile, stats: PoolStats, signals: Signals):
+def swapped_evidence(s: Profile, p: Profile, stats: PoolStats, evidence: Evidence):
     """Weigh a first and last name that were entered the other way round."""
-    signals.weight += (
+    evidence.weight += (
         stats.first_weight(p.role, p.first)
         + stats.last_weight(p.role, p.last)
         - SWAP_DISCOUNT
     )
-    signals.notes.append("first and last names swapped")
+    evidence.notes.append("first and last names swapped")
 
 
-def middle_name_evidence(s: Profile, p: Profile, signals: Signals) -> None:
+def middle_name_evidence(s: Profile, p: Profile, evidence: Evidence) -> None:
     """Weigh middle names when both sides have one."""
     if not s.middle_initials or not p.middle_initials:
         return
 
     if s.middle == p.middle and len(s.middle) > 1:
-        signals.weight += MIDDLE_AGREES
-        signals.agree.append("middle name")
+        evidence.weight += MIDDLE_AGREES
+        evidence.agree.append("middle name")
     elif s.middle_initials[0] == p.middle_initials[0]:
-        signals.weight += MIDDLE_INITIAL_AGREES
+        evidence.weight += MIDDLE_INITIAL_AGREES
     else:
-        signals.weight += MIDDLE_DIFFERS
-        signals.differs.append("middle name differs")
+        evidence.weight += MIDDLE_DIFFERS
+        evidence.differs.append("middle name differs")
 
 
 def handle_evidence(
-    s: Profile, p: Profile, signals: Signals, first_agrees: bool, last_differs: bool
+    s: Profile, p: Profile, evidence: Evidence, first_agrees: bool, last_differs: bool
 ) -> bool:
     """Weigh email local parts, usernames and numbers; return True on agreement.
 
@@ -274,37 +288,37 @@ def handle_evidence(
     first names differ, since otherwise it repeats what the names show.
     """
     if s.email_local and s.email_local == p.email_local:
-        signals.weight += HANDLE_AGREES
-        signals.agree.append("email local part")
+        evidence.weight += HANDLE_AGREES
+        evidence.agree.append("email local part")
         return True
 
     if s.username and s.username == p.username:
-        signals.weight += HANDLE_AGREES
-        signals.agree.append("username")
+        evidence.weight += HANDLE_AGREES
+        evidence.agree.append("username")
         return True
 
     shared = s.handles & p.handles
     if shared:
-        signals.weight += HANDLE_AGREES
+        evidence.weight += HANDLE_AGREES
         if p.number and p.number in shared:
-            signals.notes.append("the SIS number equals the Schoology username")
+            evidence.notes.append("the SIS number equals the Schoology username")
         else:
-            signals.notes.append("username equals the other side's email local part")
+            evidence.notes.append("username equals the other side's email local part")
         return True
 
     fits = s.mailbox in p.name_forms or p.mailbox in s.name_forms
     if fits and (last_differs or not first_agrees):
-        signals.weight += MAILBOX_FITS_NAME if last_differs else MAILBOX_FITS_FIRST
+        evidence.weight += MAILBOX_FITS_NAME if last_differs else MAILBOX_FITS_FIRST
         owner = "Schoology" if s.mailbox in p.name_forms else "SIS"
         other = "SIS" if owner == "Schoology" else "Schoology"
-        signals.notes.append(f"{owner} email local part fits the {other} name")
+        evidence.notes.append(f"{owner} email local part fits the {other} name")
         return False
 
     if s.email_domain in PERSONAL_DOMAINS and p.email_domain:
-        signals.notes.append(f"Schoology email is a personal {s.email_domain} address")
+        evidence.notes.append(f"Schoology email is a personal {s.email_domain} address")
     elif s.email_local and s.email_domain == p.email_domain:
-        signals.weight += EMAIL_DIFFERS
-        signals.differs.append("email differs")
+        evidence.weight += EMAIL_DIFFERS
+        evidence.differs.append("email differs")
 
     return False
 
@@ -318,34 +332,34 @@ def schools_agree(schoology: frozenset[str], sis: frozenset[str]) -> bool:
     return any(fuzz.token_set_ratio(a, b) >= 90 for a in schoology for b in sis)
 
 
-def school_evidence(s: Profile, p: Profile, signals: Signals) -> None:
+def school_evidence(s: Profile, p: Profile, evidence: Evidence) -> None:
     """Weigh the schools when both sides name one."""
     if not s.schools or not p.schools:
         return
 
     if schools_agree(s.schools, p.schools):
-        signals.weight += SCHOOL_AGREES
-        signals.agree.append("school")
+        evidence.weight += SCHOOL_AGREES
+        evidence.agree.append("school")
     else:
-        signals.weight += SCHOOL_DIFFERS
-        signals.differs.append("school differs")
+        evidence.weight += SCHOOL_DIFFERS
+        evidence.differs.append("school differs")
 
 
-def grade_evidence(s: Profile, p: Profile, signals: Signals) -> None:
+def grade_evidence(s: Profile, p: Profile, evidence: Evidence) -> None:
     """Weigh a student's grad year against the SIS grade, tolerant by one year."""
     if s.grad_year is None or p.grad_year is None:
         return
 
     gap = abs(s.grad_year - p.grad_year)
     if gap == 0:
-        signals.weight += GRADE_AGREES
-        signals.agree.append("grade")
+        evidence.weight += GRADE_AGREES
+        evidence.agree.append("grade")
     elif gap == 1:
-        signals.weight += GRADE_NEAR
-        signals.notes.append("grad year is one year off the SIS grade")
+        evidence.weight += GRADE_NEAR
+        evidence.notes.append("grad year is one year off the SIS grade")
     else:
-        signals.weight += GRADE_DIFFERS
-        signals.differs.append(f"grad year is {gap} years off the SIS grade")
+        evidence.weight += GRADE_DIFFERS
+        evidence.differs.append(f"grad year is {gap} years off the SIS grade")
 
 
 def join_fields(fields: list[str]) -> str:
@@ -358,40 +372,29 @@ def join_fields(fields: list[str]) -> str:
 
 def compare(s: Profile, p: Profile, stats: PoolStats) -> Evidence:
     """Weigh every field that both users have and name the signals that counted."""
-    signals = Signals(agree=[], notes=[], differs=[])
+    evidence = Evidence(agree=[], notes=[], differs=[])
     if s.first and s.last and s.first == p.last and s.last == p.first != s.first:
-        swapped_evidence(s, p, stats, signals)
+        swapped_evidence(s, p, stats, evidence)
         first = last = "swapped"
     else:
-        first = first_name_evidence(s, p, stats, signals)
-        last = last_name_evidence(s, p, stats, signals)
+        first = first_name_evidence(s, p, stats, evidence)
+        last = last_name_evidence(s, p, stats, evidence)
         if first != "middle":
-            middle_name_evidence(s, p, signals)
+            middle_name_evidence(s, p, evidence)
 
     handles = handle_evidence(
-        s, p, signals, first_agrees=first == "agree", last_differs=last == "differs"
+        s, p, evidence, first_agrees=first == "agree", last_differs=last == "differs"
     )
-    school_evidence(s, p, signals)
-    grade_evidence(s, p, signals)
+    school_evidence(s, p, evidence)
+    grade_evidence(s, p, evidence)
 
     # A changed surname with the first name and the address kept is the usual
     # trace of a marriage, so the reason names it instead of only "differs".
-    married = last == "differs" and first in ("agree", "nickname") and handles
-    if last == "differs" and not married:
-        signals.differs.insert(0, "last name differs")
+    evidence.married = last == "differs" and first in ("agree", "nickname") and handles
+    if last == "differs" and not evidence.married:
+        evidence.differs.insert(0, "last name differs")
 
-    parts = []
-    if signals.agree:
-        verb = "agrees" if len(signals.agree) == 1 else "agree"
-        agreed = f"{join_fields(signals.agree)} {verb}"
-        parts.append(
-            f"married name: {agreed}, last name differs" if married else agreed
-        )
-
-    parts.extend(signals.notes)
-    parts.extend(signals.differs)
-
-    return Evidence(signals.weight, "; ".join(parts))
+    return evidence
 
 
 def to_scores(weights: list[float], no_match_weight: float) -> list[int]:
