@@ -95,6 +95,7 @@ def job_view(job: Job, report: Report | None) -> dict[str, Any]:
         "created_by": job.created_by.username if job.created_by else None,
         "created_at": format_time(job.created_at),
         "report_id": report.id if report else None,
+        "superseded": bool(report and report.superseded),
         "counts": scenario_counts(report.counts if report else None),
         "downloads": report_downloads(report),
     }

@@ -124,6 +124,7 @@ def test_workflow_from_sign_in_to_undo(page, live_server, tmp_path):
     set_mapping_ids(report, broken, MISTAKES)
     upload_for_validation(page, broken)
     snap(page, "04-validate-errors")
+    check_page_structure(page)
 
     assert page.get_by_text("Fix the errors below in the workbook").is_visible()
     assert "2_T1045" in problem_row(page, STUDENT).first.inner_text()
@@ -142,6 +143,7 @@ def test_workflow_from_sign_in_to_undo(page, live_server, tmp_path):
     page.get_by_role("link", name="Preview Update Users").click()
     page.get_by_role("heading", name=f"{CHANGED} unique IDs will change").wait_for()
     snap(page, "05-preview")
+    check_page_structure(page)
 
     assert page.locator("#changes tbody tr").count() == CHANGED
     assert (
@@ -225,3 +227,28 @@ def test_job_page_refreshes_without_javascript(browser, live_server):
         )
     finally:
         context.close()
+
+
+UNLABELLED_CONTROLS = """
+() => Array.from(document.querySelectorAll(
+    "input:not([type=hidden]), select, textarea"
+)).filter((control) => control.labels.length === 0).map((control) => control.id)
+"""
+
+
+def check_page_structure(page) -> None:
+    """Check the landmarks, the single h1 and a label on every control."""
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("main#content").count() == 1
+    assert page.locator("h1").count() == 1
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+
+
+def test_pages_label_every_control(page, live_server):
+    page.goto(live_server.url + "/login")
+    check_page_structure(page)
+
+    sign_in(page, live_server.url)
+    for path in ("/", "/validate/", "/updates/", "/logs/"):
+        page.goto(live_server.url + path)
+        check_page_structure(page)

@@ -53,3 +53,19 @@ def test_logs_show_failed_job_error(app, client, examples_dir):
     assert '<span class="error-text">' in row
     assert jobs.FAILED_MESSAGE in row
     assert "<td>unknown</td>" in row
+
+
+def test_logs_mark_superseded_reports(app, client, examples_dir):
+    sign_in(app, client)
+    import_examples(client, examples_dir)
+    first_job, _report = generate_report(app, client, ("email",))
+    second_job, _report = generate_report(app, client, ("email", "name"))
+    page = client.get("/logs/").get_data(as_text=True)
+
+    def row(job_id):
+        start = page.index(f'<tr id="job-{job_id}">')
+        return page[start : page.index("</tr>", start)]
+
+    assert "superseded" in row(first_job)
+    assert "superseded" not in row(second_job)
+    assert page.index(second_job) < page.index(first_job)
