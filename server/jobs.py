@@ -187,8 +187,8 @@ def backend():
     return current_app.extensions[EXTENSION_KEY]
 
 
-def submit(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
-    """Record a job, commit it, and hand it to the backend.
+def record_job(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
+    """Add a queued job row and commit it.
 
     The row is committed first, so the job is visible to a status request and
     to an RQ worker before it can start.
@@ -206,25 +206,33 @@ def submit(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
     )
     session.add(job)
     session.commit()
+
+    return job
+
+
+def submit(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
+    """Record a job and hand it to the backend.
+
+    :raise TransientError: when the RQ queue is unreachable; the job is then
+        recorded as failed.
+    """
+    job = record_job(kind, params, created_by_id)
+    try:
+        backend().enqueue(job.id)
+    except TransientError as error:
+        finish(job.id, FAILED, error=error.message)
+        raise
+
     logger.info("Queued %s job %s", kind, job.id)
-    backend().enqueue(job.id)
 
     return job
 
 
 def run_now(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
     """Record a job and run it in this thread; the command line uses this."""
-    session = get_session()
-    job = Job(
-        id=uuid.uuid4().hex,
-        kind=kind,
-        status=QUEUED,
-        params=params,
-        created_by_id=created_by_id,
-    )
-    session.add(job)
-    session.commit()
+    job = record_job(kind, params, created_by_id)
     execute(job.id)
+    session = get_session()
     session.expire_all()
 
     return session.get(Job, job.id)

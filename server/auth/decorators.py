@@ -16,7 +16,7 @@ ROLE_RANK = {VIEWER: 1, ADMIN: 2}
 def role_required(role: str):
     """Require a signed-in account whose role is ``role`` or above.
 
-    :raise 401: when nobody is signed in.
+    :raise 401: when no account is signed in.
     :raise 403: when the account's role is lower.
     """
 

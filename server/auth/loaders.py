@@ -52,7 +52,7 @@ def wants_json(req: Request) -> bool:
 
 
 def unauthorized():
-    """Answer a request that needs an account: 401 JSON or a sign-in redirect."""
+    """Reject a request without an account: 401 JSON or a sign-in redirect."""
     if wants_json(request):
         response = jsonify(
             error="unauthorized",

@@ -5,6 +5,7 @@ import uuid
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
+from sqlalchemy import select
 
 from server import close_app, create_app, jobs
 from server.core.errors import ExportError
@@ -141,7 +142,10 @@ def test_rq_unreachable_is_transient(tmp_path, database_url):
         with app.app_context():
             with pytest.raises(jobs.TransientError, match="could not be reached"):
                 jobs.submit("test-progress", {"value": 1}, None)
-            get_session().rollback()
+            recorded = get_session().scalars(select(Job)).one()
+
+            assert recorded.status == FAILED
+            assert "could not be reached" in recorded.error
     finally:
         close_app(app)
 
