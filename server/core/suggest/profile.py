@@ -139,23 +139,28 @@ def first_name_forms(name: str) -> frozenset[str]:
 
 
 @cache
-def nickname_link(schoology_first: str, sis_first: str) -> str:
-    """Describe how two different first names are nicknames, or return ""."""
+def nickname_link(schoology_first: str, sis_first: str) -> tuple[str, bool]:
+    """Describe how two different first names are nicknames.
+
+    Returns the phrase and whether one name is a nickname of the other, as
+    opposed to both being nicknames of a third name. The phrase is "" when
+    the names are not related.
+    """
     namer = nicknamer()
     shown_s = schoology_first.title()
     shown_p = sis_first.title()
     if schoology_first in namer.nicknames_of(sis_first):
-        return f"{shown_s} is a nickname of {shown_p}"
+        return f"{shown_s} is a nickname of {shown_p}", True
 
     if sis_first in namer.nicknames_of(schoology_first):
-        return f"{shown_p} is a nickname of {shown_s}"
+        return f"{shown_p} is a nickname of {shown_s}", True
 
     common = first_name_forms(schoology_first) & first_name_forms(sis_first)
     if common:
         canonical = min(common).title()
-        return f"{shown_s} and {shown_p} are both forms of {canonical}"
+        return f"{shown_s} and {shown_p} are both forms of {canonical}", False
 
-    return ""
+    return "", False
 
 
 def surname_parts(tokens: list[str]) -> tuple[str, frozenset[str]]:

@@ -38,6 +38,7 @@ MAX_NAME_WEIGHT = 5.5
 
 # How much weaker each kind of near agreement is than an exact one.
 NICKNAME_DISCOUNT = 1.5
+SHARED_NICKNAME_DISCOUNT = 2.5
 MIDDLE_AS_FIRST_DISCOUNT = 2.5
 SHORT_FORM_DISCOUNT = 2.0
 FIRST_TYPO_DISCOUNT = 2.5
@@ -153,9 +154,10 @@ def first_name_evidence(
         return "agree"
 
     full = stats.first_weight(p.role, p.first)
-    link = nickname_link(s.first, p.first)
+    link, direct = nickname_link(s.first, p.first)
     if link:
-        evidence.weight += full - NICKNAME_DISCOUNT
+        discount = NICKNAME_DISCOUNT if direct else SHARED_NICKNAME_DISCOUNT
+        evidence.weight += full - discount
         evidence.notes.append(link)
         return "nickname"
 
