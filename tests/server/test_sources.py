@@ -183,3 +183,34 @@ def test_list_sources_newest_first(client, admin_headers, imported):
 
     assert [s["side"] for s in snapshots] == ["sis", "schoology"]
     assert [s["side"] for s in sis_only["snapshots"]] == ["sis"]
+
+
+def test_reimport_after_update_warns(
+    client, admin_headers, edited_workbook, examples_dir
+):
+    preview = client.post(
+        "/api/updates/preview",
+        data={"file": (io.BytesIO(edited_workbook), "edited.xlsx")},
+        headers=admin_headers,
+    )
+    applied = client.post(
+        "/api/updates",
+        json={"upload_id": preview.json["upload_id"]},
+        headers=admin_headers,
+    )
+    # The same export again: taken before Schoology imported the changes.
+    reimport = client.post(
+        "/api/sources/schoology",
+        data={"file": upload(examples_dir / EXAMPLE_SCHOOLOGY)},
+        headers=admin_headers,
+    )
+    undo = client.post("/api/updates/undo", headers=admin_headers)
+    changed = applied.json["batch"]["change_count"]
+
+    assert reimport.status_code == 201
+    assert reimport.json["warnings"][-1].startswith(
+        f"{changed} users in this export still have the Unique ID they had before "
+        "update batch 1."
+    )
+    assert undo.status_code == 409
+    assert "cannot be undone" in undo.json["message"]
