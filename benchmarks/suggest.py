@@ -626,14 +626,22 @@ def figures(cases: list[Case], results: dict[str, list]) -> dict[str, dict[str, 
     return table
 
 
-def print_table(title: str, table: dict[str, dict[str, float]]) -> None:
-    columns = ("recall@1", "recall@3", "precision@90", "found@90", "none@90")
+COLUMNS = ("recall@1", "recall@3", "precision@90", "found@90", "none@90")
+
+
+def print_table(title: str, tables: list[dict[str, dict[str, float]]]) -> None:
+    """Print Markdown rows per kind; with several tables, cells read "a / b"."""
     print(f"\n{title}")
-    print(f"| kind | {' | '.join(columns)} |")
-    print("|---" * (len(columns) + 1) + "|")
+    print(f"| kind | {' | '.join(COLUMNS)} |")
+    print("|---" * (len(COLUMNS) + 1) + "|")
     for group in (*KINDS, "total"):
-        row = table.get(group, {})
-        cells = ["-" if row.get(c) is None else f"{row[c]:.3f}" for c in columns]
+        cells = []
+        for column in COLUMNS:
+            values = [table.get(group, {}).get(column) for table in tables]
+            texts = ["-" if value is None else f"{value:.3f}" for value in values]
+            cells.append(
+                " / ".join(texts) if any(v is not None for v in values) else "-"
+            )
         print(f"| {group} | {' | '.join(cells)} |")
 
 
@@ -666,13 +674,18 @@ def main() -> None:
     if not args.no_baseline:
         methods.append(("baseline: token-sort ratio on the full name", run_baseline))
 
+    tables = []
     for name, run in methods:
         results, seconds, cpu_seconds, peak = measure(
             run, cases, pool, not args.no_memory
         )
-        print_table(name, figures(cases, results))
+        tables.append(figures(cases, results))
+        print_table(name, tables[-1:])
         memory = "" if peak is None else f", peak traced memory {peak:.0f} MiB"
         print(f"{name}: {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU{memory}")
+
+    if len(tables) > 1:
+        print_table("side by side: suggest / baseline", tables)
 
 
 if __name__ == "__main__":
