@@ -39,6 +39,20 @@ def uploaded_files(field: str = "file") -> list[UploadedFile]:
     return files
 
 
+def one_uploaded_file(field: str = "file") -> UploadedFile:
+    """Read the one multipart file of a field.
+
+    :raise DataPrepError: when the field has no file or more than one.
+    """
+    files = uploaded_files(field)
+    if len(files) > 1:
+        raise DataPrepError(
+            f"The request has {len(files)} files in the field {field!r}; send one."
+        )
+
+    return files[0]
+
+
 def json_body() -> dict:
     """Return the request's JSON object, or an empty one for a form or no body."""
     if not request.is_json:
@@ -90,7 +104,7 @@ def list_sources():
 @admin_required
 def import_schoology():
     """Import a Schoology user export; it becomes the current Schoology users."""
-    upload = uploaded_files()[0]
+    upload = one_uploaded_file()
     snapshot = sources.import_schoology(upload, user=current_actor())
 
     return jsonify(sources.snapshot_summary(snapshot)), 201
@@ -104,6 +118,7 @@ def import_sis():
     snapshot = sources.import_sis(
         uploaded_files(),
         sis_format=form.get("sis_format") or None,
+        column_map=sources.parse_column_map(form.get("column_map")),
         key_column=form.get("key_column") or None,
         user=current_actor(),
     )
@@ -170,7 +185,7 @@ def get_job(job_id: str):
 @viewer_required
 def validate_workbook():
     """Check an edited report workbook and list the rows with findings."""
-    checked = validation.validate_file(uploaded_files()[0])
+    checked = validation.validate_file(one_uploaded_file())
     include_ok = request.args.get("all") in ("1", "true")
 
     return jsonify(checked.result.to_json(include_ok=include_ok))
@@ -180,7 +195,7 @@ def validate_workbook():
 @viewer_required
 def preview_update():
     """Validate an edited report, keep it, and list every Unique ID change."""
-    preview = updates.preview_file(uploaded_files()[0], current_actor())
+    preview = updates.preview_file(one_uploaded_file(), current_actor())
 
     return jsonify(preview.to_json()), 201
 

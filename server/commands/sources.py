@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import DataPrepError
 from ..core.readers import SIS_FORMATS
 from ..services import sources
 from .appcontext import acting_user, user_option, with_app
@@ -42,27 +41,6 @@ def import_schoology(file: Path, username: str | None) -> None:
     print_snapshot(snapshot)
 
 
-def parse_column_map(text: str | None) -> dict[str, str] | None:
-    """Parse ``field=Header,field=Header`` into a dict.
-
-    :raise DataPrepError: for an item without ``=``.
-    """
-    if not text:
-        return None
-
-    mapping = {}
-    for item in text.split(","):
-        field, sep, header = item.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise DataPrepError(
-                f"--column-map item {item!r} is invalid; write field=Header, "
-                "for example local_id=Student ID,email=Email Address."
-            )
-        mapping[field.strip()] = header.strip()
-
-    return mapping
-
-
 @import_group.command("sis")
 @click.argument("files", nargs=-1, required=True, type=existing_path)
 @click.option(
@@ -92,7 +70,7 @@ def import_sis(
     snapshot = sources.import_sis(
         list(files),
         sis_format=sis_format,
-        column_map=parse_column_map(column_map),
+        column_map=sources.parse_column_map(column_map),
         key_column=key_column,
         user=acting_user(username),
     )

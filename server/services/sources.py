@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
+from ..core.errors import DataPrepError
 from ..core.model import Export, Role, SchoologyUser, SisUser
 from ..core.readers import read_schoology, read_sis
 from ..db import get_session
@@ -119,6 +120,27 @@ def import_sis(
     )
 
     return snapshot
+
+
+def parse_column_map(text: str | None) -> dict[str, str] | None:
+    """Parse ``field=Header,field=Header`` into a dict.
+
+    :raise DataPrepError: for an item without ``=``.
+    """
+    if not text:
+        return None
+
+    mapping = {}
+    for item in text.split(","):
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise DataPrepError(
+                f"Column map item {item!r} is invalid; write field=Header, "
+                "for example sis_key=Person ID,email=Email Address."
+            )
+        mapping[field.strip()] = header.strip()
+
+    return mapping
 
 
 def store_snapshot(

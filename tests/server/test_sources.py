@@ -214,3 +214,52 @@ def test_reimport_after_update_warns(
     )
     assert undo.status_code == 409
     assert "cannot be undone" in undo.json["message"]
+
+
+def test_import_two_schoology_files_rejected(client, admin_headers, examples_dir):
+    path = examples_dir / EXAMPLE_SCHOOLOGY
+    response = client.post(
+        "/api/sources/schoology",
+        data={"file": [upload(path), upload(path, "again.csv")]},
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 400
+    assert "has 2 files in the field 'file'; send one." in response.json["message"]
+
+
+def test_import_generic_csv_with_column_map(client, admin_headers):
+    data = (
+        "Person ID,Given,Family,Kind\n"
+        "00417,Ava,Thompson,student\n"
+        "T-9,Ben,Okafor,teacher\n"
+    ).encode()
+    response = client.post(
+        "/api/sources/sis",
+        data={
+            "file": (io.BytesIO(data), "people.csv"),
+            "sis_format": "csv",
+            "column_map": "sis_key=Person ID,first_name=Given,last_name=Family,"
+            "role=Kind",
+        },
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 201, response.json
+    assert response.json["row_count"] == 2
+
+
+@pytest.mark.parametrize("column_map", ["sis_key", "=Person ID", "sis_key=", "a=b,,"])
+def test_bad_column_map_rejected(client, admin_headers, column_map):
+    response = client.post(
+        "/api/sources/sis",
+        data={
+            "file": (io.BytesIO(b"Person ID\n1\n"), "people.csv"),
+            "sis_format": "csv",
+            "column_map": column_map,
+        },
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 400
+    assert "Column map item" in response.json["message"]
