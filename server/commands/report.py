@@ -131,7 +131,9 @@ def report(
             "Give --schoology, --sis and --output to build a report from files, "
             "or leave out --schoology and --sis to use the imported data."
         )
-    check_output_path(output)
+    inputs = [("the Schoology export given with --schoology", schoology)]
+    inputs += [("the SIS export given with --sis", path) for path in sis]
+    check_output_path(output, inputs)
 
     schoology_export, sis_export = read_exports(
         schoology, sis, sis_format, progress=printer.phase

@@ -9,6 +9,7 @@ line and the web views call these three in turn.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from .layout import ReportRow
 from .matching import MatchResult, match, parse_options
 from .model import Export
 from .readers import read_schoology, read_sis
+from .readers.detect import folder_files
 from .suggest import add_suggestions
 from .workbook import ReportMeta, write_report
 
@@ -193,17 +195,23 @@ def output_format(output_path: str | Path) -> str:
     return OUTPUT_FORMATS[suffix]
 
 
-def check_output_path(output_path: str | Path) -> str:
+def check_output_path(
+    output_path: str | Path, inputs: Sequence[tuple[str, str | Path]] = ()
+) -> str:
     """Check that a report can go to ``output_path`` and return its format.
 
     The command line calls this before reading the exports, so a typo in the
-    output path fails at once rather than after the match.
+    output path fails at once rather than after the match. ``inputs`` lists
+    ``(description, path)`` for each export file or folder given, such as
+    ``("the Schoology export", "users.csv")``, so that the report never
+    replaces one of them.
 
     :raise DataPrepError: for an unknown suffix, a folder that does not
-        exist, or a path that is a folder.
+        exist, a path that is a folder, or a path that is one of ``inputs``.
     """
     path = Path(output_path)
     kind = output_format(path)
+    _check_not_input(path, inputs)
     folder = path.parent
     if not folder.is_dir():
         raise DataPrepError(
@@ -218,6 +226,31 @@ def check_output_path(output_path: str | Path) -> str:
         )
 
     return kind
+
+
+def _check_not_input(path: Path, inputs: Sequence[tuple[str, str | Path]]) -> None:
+    """Raise when ``path`` is an input file, or a file that an input folder reads.
+
+    The paths are compared with ``os.path.samefile``, so a symlink or a
+    spelling such as ``sis/../users.csv`` is caught too.
+    """
+    if not path.is_file():
+        return
+
+    for description, given in inputs:
+        given = Path(given)
+        if given.is_dir():
+            files = [
+                (f"{file.name} in {description}", file) for file in folder_files(given)
+            ]
+        else:
+            files = [(description, given)]
+        for label, file in files:
+            if file.is_file() and os.path.samefile(path, file):
+                raise DataPrepError(
+                    f"{path}: the output file is {label}, so writing the report"
+                    " would overwrite that export. Choose another output file."
+                )
 
 
 def write_outputs(

@@ -222,3 +222,43 @@ def test_report_missing_output_folder(runner, examples_dir, tmp_path, name):
         f"Error: {output}: the folder {output.parent} does not exist. Create it"
         " first, or choose an output file in a folder that exists.\n"
     )
+
+
+def copy_examples(examples_dir, tmp_path):
+    """Copy the example exports, so that a test may try to overwrite them."""
+    schoology = tmp_path / "schoology.csv"
+    schoology.write_bytes((examples_dir / "schoology" / "users.csv").read_bytes())
+    sis = tmp_path / "oneroster"
+    sis.mkdir()
+    for path in (examples_dir / "oneroster").iterdir():
+        (sis / path.name).write_bytes(path.read_bytes())
+
+    return schoology, sis
+
+
+@pytest.mark.parametrize(
+    ("target", "option"),
+    [
+        ("schoology.csv", "--schoology"),
+        ("oneroster/users.csv", "--sis"),
+        ("oneroster/../schoology.csv", "--schoology"),
+        ("link.csv", "--schoology"),
+    ],
+)
+def test_report_output_is_input(runner, examples_dir, tmp_path, target, option):
+    schoology, sis = copy_examples(examples_dir, tmp_path)
+    (tmp_path / "link.csv").symlink_to(schoology)
+    before = {path: path.read_bytes() for path in [schoology, *sis.iterdir()]}
+    output = tmp_path / target
+    args = report_args(examples_dir, output)
+    args[args.index("--schoology") + 1] = str(schoology)
+    args[args.index("--sis") + 1] = str(sis)
+
+    result = runner.invoke(main, args)
+
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"Error: {output}: the output file is ")
+    assert f"given with {option}" in result.stderr
+    assert "Choose another output file" in result.stderr
+    assert {path: path.read_bytes() for path in before} == before

@@ -302,3 +302,27 @@ def test_check_output_path_rejects_folder(tmp_path):
         check_output_path(folder)
 
     assert raised.value.message.startswith(f"{folder} is a folder.")
+
+
+def test_check_output_path_rejects_input_file(tmp_path):
+    folder = tmp_path / "oneroster"
+    folder.mkdir()
+    users = folder / "users.csv"
+    users.write_text("sourcedId\n", encoding="utf-8")
+
+    with pytest.raises(DataPrepError) as raised:
+        check_output_path(users, [("the SIS export", folder)])
+
+    assert raised.value.message == (
+        f"{users}: the output file is users.csv in the SIS export, so writing the"
+        " report would overwrite that export. Choose another output file."
+    )
+
+
+def test_check_output_path_allows_new_file_beside_input(tmp_path):
+    users = tmp_path / "users.csv"
+    users.write_text("sourcedId\n", encoding="utf-8")
+
+    kind = check_output_path(tmp_path / "report.csv", [("the SIS export", users)])
+
+    assert kind == "csv"
