@@ -196,6 +196,7 @@ def test_web_and_addin_verdicts_match(client, viewer_headers, mistaken_workbook)
         assert grid[row["row"] - 1][STATUS_COLUMN] == expected, row
 
 
+@pytest.mark.database
 def test_submit_viewer_token_rejected(app, client, viewer_headers, report_bytes):
     edited = edit_report(report_bytes, dict([STUDENT_ROW, TEACHER_ROW]))
     before = unique_ids(app)
@@ -209,6 +210,7 @@ def test_submit_viewer_token_rejected(app, client, viewer_headers, report_bytes)
     assert batch_count(app) == 0
 
 
+@pytest.mark.database
 def test_submit_with_errors_changes_nothing(
     app, client, admin_headers, mistaken_workbook
 ):
@@ -226,6 +228,7 @@ def test_submit_with_errors_changes_nothing(
     assert batch_count(app) == 0
 
 
+@pytest.mark.database
 def test_submit_preview_then_confirm(app, client, admin_headers, report_bytes):
     edited = edit_report(report_bytes, dict([STUDENT_ROW, TEACHER_ROW]))
     web = client.post(
@@ -266,6 +269,7 @@ def test_submit_preview_then_confirm(app, client, admin_headers, report_bytes):
     assert f"in batch {body['batch']['id']}" in alerts(body)[0]
 
 
+@pytest.mark.database
 def test_confirm_after_edit_is_rejected(app, client, admin_headers, report_bytes):
     edited = edit_report(report_bytes, dict([STUDENT_ROW]))
     first = client.post(
@@ -285,6 +289,7 @@ def test_confirm_after_edit_is_rejected(app, client, admin_headers, report_bytes
     assert batch_count(app) == 0
 
 
+@pytest.mark.database
 def test_second_confirm_changes_nothing(app, client, admin_headers, report_bytes):
     edited = edit_report(report_bytes, dict([STUDENT_ROW]))
     payload = payload_from_workbook(edited)

@@ -57,6 +57,7 @@ def test_file_upload_is_removed(app, client, viewer_headers, report_bytes):
     assert "not found or expired" in again.json["message"]
 
 
+@pytest.mark.database
 def test_file_submit_preview_and_apply(client, admin_headers, report_bytes):
     data = edit_report(report_bytes, dict([STUDENT_ROW, TEACHER_ROW]))
     first_id = upload_file(client, admin_headers, data)
