@@ -15,15 +15,13 @@ from pathlib import Path
 
 import python_calamine
 from flask import current_app, url_for
-from sqlalchemy import select
 
 from ..core import layout
-from ..core.errors import ConflictError, ReportNotFoundError, WorkbookError
+from ..core.errors import ConflictError, WorkbookError
 from ..core.readback import UploadedReport, read_report, report_from_values
 from ..core.suggest import accept_suggestions
-from ..db import get_session
-from ..models import Report, User
-from ..services import storage, updates, validation
+from ..models import User
+from ..services import reports, updates, validation
 from ..services.uploads import UploadedFile
 from . import remote, verdicts
 
@@ -231,45 +229,28 @@ def accept_payload(payload, min_score) -> dict:
 
 
 def library() -> dict:
-    """List the blank templates and the latest finished reports."""
+    """List the blank templates and the latest finished reports from the Logs."""
     folder = Path(current_app.config["DATAPREP_TEMPLATES_DIR"])
     templates = [
         {"name": path.name, "url": url_for("addin.template_file", name=path.name)}
         for path in sorted(folder.glob("*.xlsx"))
     ]
-    # NOTE: this reads the reports table directly because no report service
-    # lists the latest reports yet.
-    reports = get_session().scalars(
-        select(Report)
-        .where(Report.xlsx_path.is_not(None))
-        .order_by(Report.created_at.desc())
-        .limit(LIBRARY_REPORTS)
-    )
+    finished = [
+        entry["report"]
+        for entry in reports.log_entries(limit=LIBRARY_REPORTS)
+        if entry["report"] is not None
+    ]
 
     return {
         "templates": templates,
         "reports": [
             {
-                "id": report.id,
-                "created_at": report.created_at.isoformat(timespec="seconds"),
-                "counts": report.counts,
-                "superseded": report.superseded,
-                "xlsx_url": url_for("addin.report_file", report_id=report.id),
+                "id": report["id"],
+                "created_at": report["created_at"],
+                "counts": report["counts"],
+                "superseded": report["superseded"],
+                "xlsx_url": report["downloads"]["xlsx"],
             }
-            for report in reports
+            for report in finished
         ],
     }
-
-
-def report_path(report_id: str) -> Path:
-    """Find the stored workbook of a report.
-
-    :raise ReportNotFoundError: when the report or its workbook is missing.
-    """
-    report = get_session().get(Report, report_id)
-    if report is None or not report.xlsx_path:
-        raise ReportNotFoundError(
-            f"Report {report_id!r} has no stored workbook; generate the report again."
-        )
-
-    return storage.absolute(report.xlsx_path)

@@ -155,11 +155,3 @@ def template_file(name: str):
     return send_from_directory(
         current_app.config["DATAPREP_TEMPLATES_DIR"], name, as_attachment=True
     )
-
-
-@bp.get("/reports/<report_id>.xlsx")
-@viewer_required
-def report_file(report_id: str):
-    path = commands.report_path(report_id)
-
-    return send_from_directory(path.parent, path.name, as_attachment=True)

@@ -364,11 +364,15 @@ def test_library_lists_templates_and_reports(client, viewer_headers, report):
 
     assert "user-mapping-report.xlsx" in names
     assert body["reports"][0]["id"] == report["id"]
-    assert body["reports"][0]["xlsx_url"] == f"/addin/reports/{report['id']}.xlsx"
+    assert (
+        body["reports"][0]["xlsx_url"] == f"/api/reports/{report['id']}/download/xlsx"
+    )
 
 
 def test_report_download_needs_token(client, viewer_headers, report):
-    url = f"/addin/reports/{report['id']}.xlsx"
+    url = client.get("/addin/library", headers=viewer_headers).json["reports"][0][
+        "xlsx_url"
+    ]
     anonymous = client.get(url, headers={"Accept": "application/json"})
     signed_in = client.get(url, headers=viewer_headers)
     data = signed_in.data
