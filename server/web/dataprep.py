@@ -22,7 +22,7 @@ from ..core.errors import DataPrepError, MatchOptionError
 from ..core.matching import MAPPING_OPTIONS
 from ..core.readers import SIS_FORMATS
 from ..db import get_session
-from ..models import FAILED, FINISHED, SCHOOLOGY, SIS, Report
+from ..models import FAILED, FINISHED, SCHOOLOGY, SIS, Job, Report
 from ..services import reports, sources
 from ..services.uploads import UploadedFile
 from .presenters import job_view, snapshot_view
@@ -47,8 +47,13 @@ def render_index(errors: dict[str, str] | None = None, status: int = 200, **valu
     """Render the Data Prep page, with form errors next to their fields."""
     schoology = sources.latest_snapshot(SCHOOLOGY)
     sis = sources.latest_snapshot(SIS)
+    latest = latest_report_job()
     options = list(MAPPING_OPTIONS)
-    chosen = values.pop("chosen_options", None) or DEFAULT_OPTIONS
+    # The form starts with the options of the newest report, so a re-run after
+    # Update Users compares the same way.
+    chosen = values.pop("chosen_options", None) or (
+        latest["options"] if latest else DEFAULT_OPTIONS
+    )
     chosen = (list(chosen) + [""] * len(options))[: len(options)]
     side_sources = [
         {
@@ -75,6 +80,7 @@ def render_index(errors: dict[str, str] | None = None, status: int = 200, **valu
     ]
     page = render_template(
         "dataprep/index.html",
+        latest_job=latest,
         sources=side_sources,
         errors=errors or {},
         mapping_options=options,
@@ -87,6 +93,22 @@ def render_index(errors: dict[str, str] | None = None, status: int = 200, **valu
     )
 
     return page, status
+
+
+def latest_report_job() -> dict | None:
+    """Describe the newest report job, running or done, for the page's top."""
+    session = get_session()
+    job = session.scalar(
+        select(Job)
+        .where(Job.kind == reports.REPORT_JOB)
+        .order_by(Job.created_at.desc())
+    )
+    if job is None:
+        return None
+
+    report = session.scalar(select(Report).where(Report.job_id == job.id))
+
+    return job_view(job, report)
 
 
 def uploaded_files(field: str) -> list[UploadedFile]:

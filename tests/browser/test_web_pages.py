@@ -169,6 +169,11 @@ def test_workflow_from_sign_in_to_undo(page, live_server, tmp_path):
     assert ADMIN_USERNAME in row.inner_text()
     assert re.search(r"scenario 1, matched\s+38", row.inner_text())
 
+    page.get_by_role("link", name="Data Prep", exact=True).click()
+    snap(page, "08-data-prep-latest")
+
+    assert "email, name" in page.locator("#latest-job").inner_text()
+
 
 def test_pages_keyboard_reachable(page, live_server):
     sign_in(page, live_server.url)

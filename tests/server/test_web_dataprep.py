@@ -233,3 +233,26 @@ def test_template_download(app, admin, tmp_path):
     assert response.status_code == 200
     assert response.data == b"PK\x03\x04 workbook"
     assert missing.status_code == 404
+
+
+def test_index_shows_latest_report(app, admin, examples_dir):
+    import_examples(admin, examples_dir)
+    job_id, report_id = generate_report(app, admin, ("email", "name"))
+    page = admin.get("/").get_data(as_text=True)
+    start = page.index('id="latest-job"')
+    panel = page[start : page.index("</section>", start)]
+
+    assert f'href="/jobs/{job_id}"' in panel
+    assert "with email, name" in panel
+    assert '<span class="badge finished">finished</span>' in panel
+    assert "<strong>38</strong>scenario 1, matched" in panel
+    assert f'href="/reports/{report_id}/report.xlsx"' in panel
+
+
+def test_index_keeps_latest_options(app, admin, examples_dir):
+    import_examples(admin, examples_dir)
+    generate_report(app, admin, ("username", "email"))
+    page = admin.get("/").get_data(as_text=True)
+    selected = re.findall(r'<option value="([^"]+)" selected>', page)
+
+    assert selected == ["username", "email"]
