@@ -200,3 +200,14 @@ def test_viewer_cannot_update(app, client, method, path):
 
     assert response.status_code == 403
     assert "This needs the admin role" in response.get_data(as_text=True)
+
+
+def test_rerun_after_apply_shows_linked(app, client, report):
+    page = preview(client, set_mapping_ids(report, LINKS)).get_data(as_text=True)
+    confirm(client, page)
+    job_id, _report_id = generate_report(app, client)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+
+    # Ava Thompson was linked before; every user of the batch is linked now.
+    assert f"<strong>{CHANGED + 1}</strong>already linked" in page
+    assert "<strong>6</strong>scenario 2, Schoology only" in page
