@@ -238,6 +238,20 @@ def undo():
     return redirect(url_for("updates.index"))
 
 
+@bp.get("/batches/<int:batch_id>")
+@admin_required
+def batch(batch_id: int):
+    """Show every change of one batch, before and after.
+
+    :raise 404: when no batch has that id.
+    """
+    record = updates.get_batch(batch_id)
+
+    return render_template(
+        "updates/batch.html", batch=batch_view(record), changes=record.changes
+    )
+
+
 def send_csv(name: str, data: bytes):
     return send_file(
         io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name

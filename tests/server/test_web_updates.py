@@ -211,3 +211,20 @@ def test_rerun_after_apply_shows_linked(app, client, report):
     # Ava Thompson was linked before; every user of the batch is linked now.
     assert f"<strong>{CHANGED + 1}</strong>already linked" in page
     assert "<strong>6</strong>scenario 2, Schoology only" in page
+
+
+def test_batch_page_lists_changes(client, report):
+    page = preview(client, set_mapping_ids(report, LINKS)).get_data(as_text=True)
+    confirm(client, page)
+    history = client.get("/updates/").get_data(as_text=True)
+    page = client.get("/updates/batches/1").get_data(as_text=True)
+    start = page.index('<table id="batch-changes">')
+    table = page[start : page.index("</table>", start)]
+
+    assert '<a href="/updates/batches/1">1</a>' in history
+    assert f"{CHANGED} unique IDs changed" in page
+    assert table.count("<tr>") == CHANGED + 1
+    assert "Bob Lindqvist" in table
+    assert '<td class="id">blindqvist</td>' in table
+    assert '<td class="id">2_T1043</td>' in table
+    assert client.get("/updates/batches/9").status_code == 404
