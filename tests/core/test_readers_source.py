@@ -241,7 +241,8 @@ def test_unclosed_quote_names_line():
     [
         ("empty.csv", b"", "the file is empty"),
         ("blank.csv", b"\r\n \r\n", "the file is empty"),
-        ("nul.csv", b"a,b\x00,c\r\n", "binary data"),
+        ("nul.csv", b"a,b\x00,c\r\n", r"the control character U\+0000"),
+        ("junk.csv", bytes(range(256)) * 8, "binary data"),
         ("header_only.csv", ",".join(SCHOOLOGY_HEADER).encode(), "no users"),
         ("one_column.csv", b"just some text\r\nmore text\r\n", "only one column"),
         ("commas.csv", b",,,\r\n,,,\r\n", "no column names"),
@@ -430,3 +431,69 @@ def test_xlsx_sis_with_column_map(tmp_path):
     assert [user.local_id for user in export.users] == ["1_004512", "2_7042"]
     assert export.users[1].role is Role.STAFF
     assert "cell A3" in export.warnings[0]
+
+
+def schoology_lines(*rows: list[str]) -> str:
+    return "".join(",".join(row) + "\r\n" for row in (SCHOOLOGY_HEADER, *rows))
+
+
+LIAM = ["Liam", "", "Carter", "lcarter07", "", "004512", "Student", "", "", "", ""]
+LIAM[-1] = "104857302"
+# Enough rows to push a later line past the first 64 KiB that are sniffed.
+FILLER = [
+    [f"Ann{n}", "", "Lee", "", "", f"9{n:05d}", "Student", "", "", "", f"7{n:08d}"]
+    for n in range(2000)
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "column", "code"),
+    [
+        ([AVA, [*LIAM[:2], "Car\x00ter", *LIAM[3:]]], 3, "Last Name", "U+0000"),
+        ([AVA, *FILLER, ["Li\x00am", *LIAM[1:]]], 2003, "First Name", "U+0000"),
+        ([["Ava\x0b", *AVA[1:]]], 2, "First Name", "U+000B"),
+        ([[*AVA[:4], "ava@example.org\x1b", *AVA[5:]]], 2, "E-mail", "U+001B"),
+    ],
+)
+def test_control_character_names_line_and_column(tmp_path, rows, line, column, code):
+    path = tmp_path / "users.csv"
+    path.write_text(schoology_lines(*rows), encoding="utf-8", newline="")
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    message = raised.value.message
+    assert message.startswith(f"users.csv, line {line}, column '{column}': ")
+    assert f"the control character {code}" in message
+    assert "Remove it" in message
+
+
+def test_byte_order_mark_inside_file_removed(tmp_path):
+    path = tmp_path / "users.csv"
+    text = "\ufeff" + schoology_lines(AVA) + "\ufeff" + ",".join(LIAM) + "\r\n"
+    path.write_text(text, encoding="utf-8", newline="")
+
+    export = read_schoology(path)
+
+    assert [user.schoology_id for user in export.users] == ["104857301", "104857302"]
+    assert export.users[1].first_name == "Liam"
+    assert export.warnings == [
+        "users.csv: 1 row(s) contain a byte order mark (U+FEFF) inside the file "
+        "(line 3), which was removed. This happens when two exports are joined "
+        "into one file, so check that no rows are repeated."
+    ]
+
+
+def test_repeated_header_row_rejected(tmp_path):
+    path = tmp_path / "users.csv"
+    text = "\ufeff" + schoology_lines(AVA) + "\ufeff" + schoology_lines(LIAM)
+    path.write_text(text, encoding="utf-8", newline="")
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    assert raised.value.message == (
+        "users.csv, line 3: the row repeats the header row, so the file looks "
+        "like two exports joined into one. Delete the repeated header row, or "
+        "export the users again as one file."
+    )

@@ -58,6 +58,14 @@ EXACT_FLOAT_LIMIT = 2**53
 # How many cells or lines a warning names before it only counts the rest.
 MAX_NAMED = 5
 
+# C0 control characters other than tab, line feed and carriage return, which
+# an xlsx cell cannot store, and the byte order mark, which is invisible but
+# makes two equal IDs differ. Files are searched for them once, so that only
+# a file that has one pays for a check of every value.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+SUSPECT_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]")
+BYTE_ORDER_MARK = "\ufeff"
+
 
 # Role names repeat on nearly every row, so each distinct name is parsed once.
 cached_parse_role = lru_cache(maxsize=1024)(parse_role)
@@ -118,6 +126,7 @@ class Table:
     sheet: str = ""
     numeric_cells: dict[int, list[str]] = field(default_factory=dict)
     separator_line: bool = False
+    suspect_characters: bool = False
     _rows: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
 
     @property
@@ -251,27 +260,35 @@ def open_table(path: str | Path) -> Table:
     return open_csv(path, sample)
 
 
-def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str]]:
-    """Pick the text encoding of a CSV file and the warnings that it causes."""
+def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str], bool]:
+    """Pick the text encoding of a CSV file and the warnings that it causes.
+
+    The flag is True when the text contains a control character or a byte
+    order mark after its start (see ``SUSPECT_CHARACTER``).
+    """
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if not decodes(path, "utf-16"):
+        valid, suspect = scan_text(path, "utf-16")
+        if not valid:
             raise ExportError(
                 f"{path.name}: the file starts as UTF-16 text but is not valid "
                 "UTF-16 throughout. Save the export again as CSV UTF-8."
             )
-        return "utf-16", []
+        return "utf-16", [], suspect
 
-    if b"\x00" in sample:
+    if is_binary(sample):
         raise ExportError(
-            f"{path.name}: the file contains binary data, so it is not a CSV "
-            "export. Save the export as CSV (comma, tab or semicolon separated) "
-            "or as an .xlsx workbook."
+            f"{path.name}: the file contains binary data (NUL bytes), so it is "
+            "not a CSV export. Save the export as CSV (comma, tab or semicolon "
+            "separated) or as an .xlsx workbook. A UTF-16 file without a byte "
+            "order mark looks the same, so save such a file as CSV UTF-8."
         )
 
-    if decodes(path, "utf-8"):
-        return "utf-8-sig", []
+    valid, suspect = scan_text(path, "utf-8")
+    if valid:
+        return "utf-8-sig", [], suspect
 
-    if sample.startswith(codecs.BOM_UTF8) or not decodes(path, "cp1252"):
+    valid, suspect = scan_text(path, "cp1252")
+    if sample.startswith(codecs.BOM_UTF8) or not valid:
         raise ExportError(
             f"{path.name}: the file is neither UTF-8 nor Windows-1252 text, so "
             "its names cannot be read reliably. Save the export again as CSV "
@@ -284,21 +301,54 @@ def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str]]:
         "export as CSV UTF-8."
     )
 
-    return "cp1252", [warning]
+    return "cp1252", [warning], suspect
 
 
-def decodes(path: Path, encoding: str) -> bool:
-    """Decode the whole file incrementally to check that it is in ``encoding``."""
+def is_binary(sample: bytes) -> bool:
+    """Return True for a sample with NUL bytes that is not text around them.
+
+    A text export with a stray NUL is left to the row check, which names the
+    line. One NUL in four bytes is UTF-16 without a byte order mark, or binary.
+    """
+    nuls = sample.count(b"\x00")
+    if not nuls:
+        return False
+
+    if nuls * 4 > len(sample):
+        return True
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample.replace(b"\x00", b""))
+    except UnicodeDecodeError:
+        return True
+
+    return False
+
+
+def scan_text(path: Path, encoding: str) -> tuple[bool, bool]:
+    """Decode the whole file incrementally, and search it for suspect characters.
+
+    Return whether the file is valid in ``encoding``, and whether its text
+    contains a SUSPECT_CHARACTER other than a byte order mark at the start.
+    """
     decoder = codecs.getincrementaldecoder(encoding)()
+    suspect = False
+    start = True
     with path.open("rb") as stream:
         try:
             while chunk := stream.read(CHUNK_BYTES):
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
+                if start and text:
+                    text = text.removeprefix(BYTE_ORDER_MARK)
+                    start = False
+                if not suspect and SUSPECT_CHARACTER.search(text):
+                    suspect = True
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False
+            return False, False
 
-    return True
+    return True, suspect
 
 
 def delimiter_name(delimiter: str) -> str:
@@ -316,7 +366,7 @@ def sniff_delimiter(header_line: str) -> str:
 
 def open_csv(path: Path, sample: bytes) -> Table:
     """Read the header of a CSV file and prepare to stream its rows."""
-    encoding, warnings = choose_encoding(path, sample)
+    encoding, warnings, suspect = choose_encoding(path, sample)
     with path.open(encoding=encoding, newline="") as stream:
         first = next((line for line in stream if line.strip()), "")
 
@@ -338,6 +388,7 @@ def open_csv(path: Path, sample: bytes) -> Table:
         encoding=encoding,
         delimiter=delimiter,
         separator_line=bool(separator),
+        suspect_characters=suspect,
     )
     table._rows = lambda: read_csv_rows(table)
     for _ in read_csv_rows(table, header_only=True):
@@ -381,6 +432,7 @@ def read_csv_rows(
         reader = csv.reader(stream, delimiter=table.delimiter, strict=True)
         line = 1
         short: list[int] = []
+        marked: list[int] = []
         seen_header = False
         skip_separator = table.separator_line
         try:
@@ -394,6 +446,9 @@ def read_csv_rows(
                     skip_separator = False
                     continue
 
+                if table.suspect_characters and clean_row(table, row, start):
+                    marked.append(start)
+
                 if not seen_header:
                     seen_header = True
                     table.headers = [sys.intern(name.strip()) for name in row]
@@ -402,6 +457,8 @@ def read_csv_rows(
                         return
                     continue
 
+                if row[0].strip() == table.headers[0]:
+                    check_not_header(table, row, start)
                 if len(row) < len(table.headers):
                     short.append(start)
                 yield start, fit_row(table, row, start)
@@ -412,6 +469,13 @@ def read_csv_rows(
                 "Remove the stray quote or put the whole value in quotes."
             ) from None
 
+    if marked:
+        table.warnings.append(
+            f"{table.name}: {len(marked)} row(s) contain a byte order mark (U+FEFF) "
+            f"inside the file ({list_places(marked, table.unit)}), which was "
+            "removed. This happens when two exports are joined into one file, so "
+            "check that no rows are repeated."
+        )
     if short:
         table.warnings.append(
             f"{table.name}: {len(short)} row(s) have fewer values than the header "
@@ -419,6 +483,54 @@ def read_csv_rows(
             "blank. Check those rows: a line break inside an unquoted value splits "
             "one row into two."
         )
+
+
+def clean_row(table: Table, row: list[str], line: int) -> bool:
+    """Remove byte order marks from a row, and raise for a control character.
+
+    Return True when a byte order mark was removed.
+    """
+    removed = False
+    for index, value in enumerate(row):
+        if not SUSPECT_CHARACTER.search(value):
+            continue
+
+        if BYTE_ORDER_MARK in value:
+            value = row[index] = value.replace(BYTE_ORDER_MARK, "")
+            removed = True
+        check_value(table, line, index, value)
+
+    return removed
+
+
+def check_value(table: Table, line: int, index: int, value: str) -> None:
+    """Raise when a value contains a control character that xlsx cannot store."""
+    found = CONTROL_CHARACTER.search(value)
+    if found is None:
+        return
+
+    if index < len(table.headers) and table.headers[index]:
+        column = f"column '{table.headers[index]}'"
+    else:
+        column = f"column {index + 1}"
+    raise ExportError(
+        f"{table.where(line)}, {column}: the value contains the control "
+        f"character U+{ord(found.group()):04X}, which a report cannot hold. "
+        "Remove it in the SIS or in the file (Excel's CLEAN function removes "
+        "such characters), then run the report again."
+    )
+
+
+def check_not_header(table: Table, row: list[str], line: int) -> None:
+    """Raise for a data row that repeats the header row."""
+    if [value.strip() for value in row] != table.headers:
+        return
+
+    raise ExportError(
+        f"{table.where(line)}: the row repeats the header row, so the file looks "
+        "like two exports joined into one. Delete the repeated header row, or "
+        "export the users again as one file."
+    )
 
 
 def fit_row(table: Table, row: list[str], line: int) -> list[str]:
