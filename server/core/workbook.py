@@ -21,8 +21,9 @@ a writer that streams cannot know a group's size before it ends. The SIS Users
 and Suggestions sheets split the same way, one header row each.
 
 Speed: openpyxl's write-only mode streams each sheet to a temporary file.
-Only cells that need a style get one (ID cells, Integration-Mapping IDs,
-headers and marked cells). Column styles cover the empty cells.
+Only cells that need a style get one: the Integration-Mapping IDs, the headers
+and marked cells. Column styles give every ID column the Text format, and
+every ID is written as a string.
 """
 
 from __future__ import annotations

@@ -325,6 +325,8 @@ def add_mapping_formatting(ws, last_row: int) -> None:
     Rules on the Integration-Mapping ID come first, so their red wins over the
     scenario tint. The ID rules cover the whole column, like the data
     validation, and the row tints cover the data rows only.
+    NOTE: a rule's range cannot span sheets, so an ID used on both Mapping and
+    Mapping 2 is not shown red; validation still reports it.
     """
     rules = ws.conditional_formatting
     ids = mapping_id_range()
