@@ -497,3 +497,22 @@ def test_repeated_header_row_rejected(tmp_path):
         "like two exports joined into one. Delete the repeated header row, or "
         "export the users again as one file."
     )
+
+
+def test_mixed_encodings_name_both_lines(tmp_path):
+    path = tmp_path / "users.csv"
+    zoe = ["Zoë", "", "Ångström", *AVA[3:10], "104857306"]
+    jose = ["José", "", "Núñez", *AVA[3:10], "104857307"]
+    path.write_bytes(
+        schoology_lines(AVA, zoe).encode("utf-8")
+        + (",".join(jose) + "\r\n").encode("cp1252")
+    )
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    assert raised.value.message == (
+        "users.csv, line 4: the line is not UTF-8 text, but line 3 is, so the "
+        "file mixes two encodings and some names would be garbled. Save the "
+        "whole export again as CSV UTF-8."
+    )

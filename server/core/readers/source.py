@@ -287,6 +287,7 @@ def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str], bool]:
     if valid:
         return "utf-8-sig", [], suspect
 
+    check_not_mixed(path)
     valid, suspect = scan_text(path, "cp1252")
     if sample.startswith(codecs.BOM_UTF8) or not valid:
         raise ExportError(
@@ -349,6 +350,37 @@ def scan_text(path: Path, encoding: str) -> tuple[bool, bool]:
             return False, False
 
     return True, suspect
+
+
+def check_not_mixed(path: Path) -> None:
+    """Raise for a file whose lines are partly UTF-8 and partly another encoding.
+
+    Such a file comes from joining exports saved with different encodings.
+    Read as Windows-1252, its UTF-8 names would turn into "ZoÃ«".
+    """
+    utf8_line = bad_line = 0
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if raw.isascii():
+                continue
+
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_line = bad_line or number
+            else:
+                utf8_line = utf8_line or number
+            if utf8_line and bad_line:
+                break
+
+    if utf8_line and bad_line:
+        raise ExportError(
+            f"{path.name}, line {bad_line}: the line is not UTF-8 text, but line "
+            f"{utf8_line} is, so the file mixes two encodings and some names "
+            "would be garbled. Save the whole export again as CSV UTF-8."
+        )
 
 
 def delimiter_name(delimiter: str) -> str:
