@@ -133,8 +133,8 @@ def report_sheets(book) -> dict[str, list[list]]:
     """Read the meta sheet and every Mapping sheet of a book as lists of rows.
 
     Numbers arrive as JSON integers or floats, and become floats here, because
-    python-calamine reads every number of an uploaded file as a float. An
-    empty cell is ``""`` in both sources.
+    python-calamine reads every number of an uploaded file as a float. Office.js
+    sends an empty cell as ``""``, which readback treats as empty.
     """
     sheets = {}
     for sheet in book.sheets:
@@ -150,15 +150,8 @@ def report_sheets(book) -> dict[str, list[list]]:
 
 
 def as_read_from_file(row: Iterable) -> list:
-    values = []
-    for value in row:
-        if type(value) is int:
-            value = float(value)
-        elif value is None:
-            value = ""
-        values.append(value)
-
-    return values
+    # One comprehension, because this runs for every cell of the report.
+    return [float(value) if type(value) is int else value for value in row]
 
 
 def sheet_positions(book) -> dict[str, int]:

@@ -80,14 +80,11 @@ def test_foreign_report_id_not_found(client, viewer_headers, report_bytes):
 
 
 def test_numbers_read_as_floats():
-    assert remote.as_read_from_file([4512, 4512.5, "004512", True, None, ""]) == [
-        4512.0,
-        4512.5,
-        "004512",
-        True,
-        "",
-        "",
-    ]
+    row = remote.as_read_from_file([4512, 4512.5, "004512", True, ""])
+
+    assert row == [4512.0, 4512.5, "004512", True, ""]
+    assert type(row[0]) is float
+    assert row[3] is True
 
 
 def test_without_status_blanks_status_only():
