@@ -21,6 +21,10 @@ from .profile import Profile
 # help, so it is skipped. A rarer key of another kind still finds the person.
 MAX_BLOCK_SIZE = 64
 
+# The weight that an exact school, and a grad year within one, add to a
+# candidate's key weight.
+CONTEXT_WEIGHT = 3
+
 # How many candidates per Schoology user go on to full scoring.
 MAX_CANDIDATES = 12
 
@@ -138,6 +142,8 @@ class BlockIndex:
 
         self.blocks = dict(blocks)
         self.size = len(pool)
+        self.schools = [profile.schools for profile in pool]
+        self.grad_years = [profile.grad_year for profile in pool]
 
     def candidates(self, profile: Profile, limit: int = MAX_CANDIDATES) -> list[int]:
         """Return the pool positions with the highest summed key weight, best first.
@@ -157,6 +163,19 @@ class BlockIndex:
             weight = KEY_WEIGHTS[kind]
             for position in positions:
                 weights[position] += weight
+
+        # Siblings and namesakes share name keys, so the school and the grad
+        # year, checked cheaply here, decide which of them go on to scoring.
+        schools = profile.schools
+        grad_year = profile.grad_year
+        for position in weights:
+            if schools and not schools.isdisjoint(self.schools[position]):
+                weights[position] += CONTEXT_WEIGHT
+
+            other = self.grad_years[position]
+            if grad_year is not None and other is not None:
+                if abs(grad_year - other) <= 1:
+                    weights[position] += CONTEXT_WEIGHT
 
         # Ties go to the earlier pool position, so runs are repeatable.
         best = heapq.nlargest(limit, weights.items(), key=_rank_key)
