@@ -616,3 +616,91 @@ def test_column_map_every_field(tmp_path):
     assert user.grade == "07"
     assert user.source == "people.csv"
     assert user.line == 2
+
+
+STAFF = "DCID,TeacherNumber,First_Name,Last_Name,Email_Addr,SchoolID,Status"
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "where", "header", "value"),
+    [
+        (
+            "users.csv",
+            [SCHOOLOGY_HEADER, "1.04857E+8,Ava,Thompson,,100231,Student"],
+            "users.csv, line 2",
+            "Schoology User ID",
+            "1.04857E+8",
+        ),
+        (
+            "oneroster.csv",
+            [USERS_1_1, user_1_1("2.02500E+16", "student", "Noah", "Patel")],
+            "oneroster.csv, line 2",
+            "sourcedId",
+            "2.02500E+16",
+        ),
+        (
+            "staff.csv",
+            [STAFF, "3.01E+2,7042,Daniel,Reyes,,300,1"],
+            "staff.csv, line 2",
+            "DCID",
+            "3.01E+2",
+        ),
+    ],
+)
+def test_key_in_scientific_notation_raises(tmp_path, name, lines, where, header, value):
+    path = write(tmp_path / name, *lines)
+    reader = read_schoology if name == "users.csv" else read_sis
+
+    with pytest.raises(ExportError) as raised:
+        reader(path)
+
+    message = raised.value.message
+    assert message.startswith(f"{where}: the {header} '{value}' is a number in ")
+    assert "scientific notation" in message
+    assert "without opening it in Excel" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "header", "value"),
+    [
+        (
+            "users.csv",
+            [SCHOOLOGY_HEADER, "104857301,Ava,Thompson,,2.02500E+16,Student"],
+            "User Unique ID",
+            "2.02500E+16",
+        ),
+        (
+            "oneroster.csv",
+            [USERS_1_1, user_1_1("S1", "student", "Ava", "Lee", number="4.512E+3")],
+            "identifier",
+            "4.512E+3",
+        ),
+        (
+            "staff.csv",
+            [STAFF, "301,7.042e+3,Daniel,Reyes,,300,1"],
+            "TeacherNumber",
+            "7.042e+3",
+        ),
+    ],
+)
+def test_number_in_scientific_notation_warns(tmp_path, name, lines, header, value):
+    path = write(tmp_path / name, *lines)
+    reader = read_schoology if name == "users.csv" else read_sis
+
+    export = reader(path)
+
+    warning = next(w for w in export.warnings if "scientific notation" in w)
+    assert warning.startswith(
+        f"{name}: 1 value(s) in the ID column '{header}' are numbers in "
+        f"scientific notation (line 2: '{value}')"
+    )
+    assert "cannot match on unique-id" in warning
+
+
+def test_id_with_letter_e_kept(tmp_path):
+    path = write(tmp_path / "users.csv", SCHOOLOGY_HEADER, "101,Ava,Lee,,1E5,Student")
+
+    export = read_schoology(path)
+
+    assert export.users[0].unique_id == "1E5"
+    assert export.warnings == []

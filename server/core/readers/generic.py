@@ -171,6 +171,8 @@ def read_generic(
         )
         collector.add(user, table)
 
+    table.check_scientific_key(columns["sis_key"])
+    table.warn_scientific(columns["number"])
     logger.info("Read a mapped CSV file: %d rows", rows)
 
     return rows, list(table.warnings)

@@ -301,6 +301,8 @@ def read_users(
         )
         collector.add(user, table)
 
+    table.check_scientific_key(key_index)
+    table.warn_scientific(columns[USER_FIELDS.index("identifier")])
     warnings = list(table.warnings)
     if deleted:
         warnings.append(deleted_warning(table, deleted, "user"))

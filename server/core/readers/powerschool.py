@@ -120,6 +120,8 @@ def read_powerschool(
         )
         collector.add(user, table)
 
+    table.check_scientific_key(key)
+    table.warn_scientific(number)
     warnings = list(table.warnings)
     if inactive:
         warnings.append(

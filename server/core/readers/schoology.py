@@ -122,6 +122,8 @@ def read_schoology(path: str | Path) -> Export:
             )
         )
 
+    table.check_scientific_key(columns["schoology_id"])
+    table.warn_scientific(columns["unique_id"])
     if not users:
         raise ExportError(
             f"{table.name}: the file has a header row but no users. Export the "

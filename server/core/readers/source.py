@@ -66,6 +66,12 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SUSPECT_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]")
 BYTE_ORDER_MARK = "\ufeff"
 
+# Excel shows a number of 12 or more digits as "1.23457E+16" and saves it that
+# way in a CSV file, so the ID's digits are gone. Excel always writes the plus
+# sign, so an ID such as "1E5" is kept as it is.
+SCIENTIFIC_HINT = re.compile(r"\d[eE]\+\d")
+SCIENTIFIC_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
+
 
 # Role names repeat on nearly every row, so each distinct name is parsed once.
 cached_parse_role = lru_cache(maxsize=1024)(parse_role)
@@ -127,6 +133,8 @@ class Table:
     numeric_cells: dict[int, list[str]] = field(default_factory=dict)
     separator_line: bool = False
     suspect_characters: bool = False
+    scientific_notation: bool = False
+    scientific_cells: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     _rows: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
 
     @property
@@ -227,6 +235,44 @@ class Table:
             "began with 0 or had more than 15 digits."
         )
 
+    def check_scientific_key(self, index: int | None, label: str = "") -> None:
+        """Raise for a key that Excel saved in scientific notation.
+
+        The check runs after the rows were read, because only that pass
+        records such values.
+        """
+        cells = self.scientific_cells.get(index) if index is not None else None
+        if not cells:
+            return
+
+        line, value = cells[0]
+        header = label or self.headers[index]
+        raise ExportError(
+            f"{self.where(line)}: the {header} '{value}' is a number in scientific "
+            "notation, which Excel writes when it opens and saves a long ID, so "
+            "its digits are lost. Export the file again and pass it on without "
+            "opening it in Excel."
+        )
+
+    def warn_scientific(self, index: int | None) -> None:
+        """Warn about ID values that Excel saved in scientific notation."""
+        cells = self.scientific_cells.get(index) if index is not None else None
+        if not cells:
+            return
+
+        shown = ", ".join(
+            f"{self.unit} {line}: '{value}'" for line, value in cells[:MAX_NAMED]
+        )
+        if len(cells) > MAX_NAMED:
+            shown += f" and {len(cells) - MAX_NAMED} more"
+        self.warnings.append(
+            f"{self.name}: {len(cells)} value(s) in the ID column "
+            f"'{self.headers[index]}' are numbers in scientific notation ({shown}), "
+            "which Excel writes when it saves a long ID. Their digits are lost, "
+            "so those users cannot match on unique-id. Export the file again "
+            "and pass it on without opening it in Excel."
+        )
+
 
 def open_table(path: str | Path) -> Table:
     """Open a CSV file or the first sheet of a workbook as a Table.
@@ -260,20 +306,19 @@ def open_table(path: str | Path) -> Table:
     return open_csv(path, sample)
 
 
-def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str], bool]:
+def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str], TextScan]:
     """Pick the text encoding of a CSV file and the warnings that it causes.
 
-    The flag is True when the text contains a control character or a byte
-    order mark after its start (see ``SUSPECT_CHARACTER``).
+    The scan of the text in that encoding comes back too.
     """
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        valid, suspect = scan_text(path, "utf-16")
-        if not valid:
+        scan = scan_text(path, "utf-16")
+        if not scan.valid:
             raise ExportError(
                 f"{path.name}: the file starts as UTF-16 text but is not valid "
                 "UTF-16 throughout. Save the export again as CSV UTF-8."
             )
-        return "utf-16", [], suspect
+        return "utf-16", [], scan
 
     if is_binary(sample):
         raise ExportError(
@@ -283,13 +328,13 @@ def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str], bool]:
             "order mark looks the same, so save such a file as CSV UTF-8."
         )
 
-    valid, suspect = scan_text(path, "utf-8")
-    if valid:
-        return "utf-8-sig", [], suspect
+    scan = scan_text(path, "utf-8")
+    if scan.valid:
+        return "utf-8-sig", [], scan
 
     check_not_mixed(path)
-    valid, suspect = scan_text(path, "cp1252")
-    if sample.startswith(codecs.BOM_UTF8) or not valid:
+    scan = scan_text(path, "cp1252")
+    if sample.startswith(codecs.BOM_UTF8) or not scan.valid:
         raise ExportError(
             f"{path.name}: the file is neither UTF-8 nor Windows-1252 text, so "
             "its names cannot be read reliably. Save the export again as CSV "
@@ -302,7 +347,7 @@ def choose_encoding(path: Path, sample: bytes) -> tuple[str, list[str], bool]:
         "export as CSV UTF-8."
     )
 
-    return "cp1252", [warning], suspect
+    return "cp1252", [warning], scan
 
 
 def is_binary(sample: bytes) -> bool:
@@ -327,15 +372,27 @@ def is_binary(sample: bytes) -> bool:
     return False
 
 
-def scan_text(path: Path, encoding: str) -> tuple[bool, bool]:
-    """Decode the whole file incrementally, and search it for suspect characters.
+@dataclass(frozen=True, slots=True)
+class TextScan:
+    """What one pass over a file's text found.
 
-    Return whether the file is valid in ``encoding``, and whether its text
-    contains a SUSPECT_CHARACTER other than a byte order mark at the start.
+    ``suspect`` is True when the text contains a SUSPECT_CHARACTER other than
+    a byte order mark at the start, and ``scientific`` when it contains
+    something like "4E+3" (see SCIENTIFIC_HINT).
     """
+
+    valid: bool
+    suspect: bool = False
+    scientific: bool = False
+
+
+def scan_text(path: Path, encoding: str) -> TextScan:
+    """Decode the whole file incrementally, and search it for suspect text."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    suspect = False
+    suspect = scientific = False
     start = True
+    # The end of the previous chunk, so that "4E+3" split by a chunk is found.
+    tail = ""
     with path.open("rb") as stream:
         try:
             while chunk := stream.read(CHUNK_BYTES):
@@ -345,11 +402,14 @@ def scan_text(path: Path, encoding: str) -> tuple[bool, bool]:
                     start = False
                 if not suspect and SUSPECT_CHARACTER.search(text):
                     suspect = True
+                if not scientific and SCIENTIFIC_HINT.search(tail + text):
+                    scientific = True
+                tail = text[-3:]
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False, False
+            return TextScan(valid=False)
 
-    return True, suspect
+    return TextScan(valid=True, suspect=suspect, scientific=scientific)
 
 
 def check_not_mixed(path: Path) -> None:
@@ -398,7 +458,7 @@ def sniff_delimiter(header_line: str) -> str:
 
 def open_csv(path: Path, sample: bytes) -> Table:
     """Read the header of a CSV file and prepare to stream its rows."""
-    encoding, warnings, suspect = choose_encoding(path, sample)
+    encoding, warnings, scan = choose_encoding(path, sample)
     with path.open(encoding=encoding, newline="") as stream:
         first = next((line for line in stream if line.strip()), "")
 
@@ -420,7 +480,8 @@ def open_csv(path: Path, sample: bytes) -> Table:
         encoding=encoding,
         delimiter=delimiter,
         separator_line=bool(separator),
-        suspect_characters=suspect,
+        suspect_characters=scan.suspect,
+        scientific_notation=scan.scientific,
     )
     table._rows = lambda: read_csv_rows(table)
     for _ in read_csv_rows(table, header_only=True):
@@ -491,6 +552,8 @@ def read_csv_rows(
 
                 if row[0].strip() == table.headers[0]:
                     check_not_header(table, row, start)
+                if table.scientific_notation:
+                    record_scientific(table, row, start)
                 if len(row) < len(table.headers):
                     short.append(start)
                 yield start, fit_row(table, row, start)
@@ -551,6 +614,13 @@ def check_value(table: Table, line: int, index: int, value: str) -> None:
         "Remove it in the SIS or in the file (Excel's CLEAN function removes "
         "such characters), then run the report again."
     )
+
+
+def record_scientific(table: Table, row: list[str], line: int) -> None:
+    """Record the values of a row that look like Excel's scientific notation."""
+    for index, value in enumerate(row):
+        if "+" in value and SCIENTIFIC_NUMBER.fullmatch(value.strip()):
+            table.scientific_cells.setdefault(index, []).append((line, value.strip()))
 
 
 def check_not_header(table: Table, row: list[str], line: int) -> None:
