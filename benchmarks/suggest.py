@@ -645,6 +645,19 @@ def print_table(title: str, tables: list[dict[str, dict[str, float]]]) -> None:
         print(f"| {group} | {' | '.join(cells)} |")
 
 
+def print_name_shares(pool: list[SisUser]) -> None:
+    """Print how common the commonest names of the pool are, as its hardness."""
+    firsts = Counter(user.first_name for user in pool)
+    lasts = Counter(user.last_name for user in pool)
+    pairs = Counter((user.first_name, user.last_name) for user in pool)
+    shared = sum(count for count in pairs.values() if count > 1)
+    for label, counts in (("first name", firsts), ("last name", lasts)):
+        name, count = counts.most_common(1)[0]
+        print(f"commonest {label}: {name}, {count / len(pool):.1%} of the pool")
+
+    print(f"SIS users who share their first and last name: {shared / len(pool):.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -669,6 +682,7 @@ def main() -> None:
         f"{len(cases)} unmatched Schoology users, {len(pool)} SIS users in the pool, "
         f"seed {args.seed}; Python {platform.python_version()} on {platform.machine()}"
     )
+    print_name_shares(pool)
 
     methods = [("suggest", run_suggestions)]
     if not args.no_baseline:
