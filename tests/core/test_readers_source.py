@@ -516,3 +516,26 @@ def test_mixed_encodings_name_both_lines(tmp_path):
         "file mixes two encodings and some names would be garbled. Save the "
         "whole export again as CSV UTF-8."
     )
+
+
+@pytest.mark.parametrize(
+    ("header_delimiter", "row_delimiter", "names"),
+    [("|", ",", ("comma", "pipe")), (",", ";", ("semicolon", "comma"))],
+)
+def test_rows_with_other_delimiter_than_header(
+    tmp_path, header_delimiter, row_delimiter, names
+):
+    path = tmp_path / "users.csv"
+    path.write_text(
+        header_delimiter.join(SCHOOLOGY_HEADER) + "\r\n" + row_delimiter.join(AVA),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    assert raised.value.message == (
+        f"users.csv, line 2: the row is {names[0]} separated but the header row "
+        f"is {names[1]} separated, so the row reads as one value. Save the whole "
+        "file again with one delimiter."
+    )

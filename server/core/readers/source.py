@@ -635,6 +635,20 @@ def check_not_header(table: Table, row: list[str], line: int) -> None:
     )
 
 
+def check_row_delimiter(table: Table, value: str, line: int) -> None:
+    """Raise when a one-value row is separated by another delimiter than the header."""
+    others = [d for d in DELIMITERS if d != table.delimiter and d in value]
+    if not others:
+        return
+
+    used = max(others, key=value.count)
+    raise ExportError(
+        f"{table.where(line)}: the row is {delimiter_name(used)} separated but the "
+        f"header row is {delimiter_name(table.delimiter)} separated, so the row "
+        "reads as one value. Save the whole file again with one delimiter."
+    )
+
+
 def fit_row(table: Table, row: list[str], line: int) -> list[str]:
     """Pad a short row, or raise for a row with more values than the header."""
     width = len(table.headers)
@@ -642,6 +656,8 @@ def fit_row(table: Table, row: list[str], line: int) -> list[str]:
         return row
 
     if len(row) < width:
+        if len(row) == 1 and not table.sheet:
+            check_row_delimiter(table, row[0], line)
         row.extend([""] * (width - len(row)))
 
         return row
