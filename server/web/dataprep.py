@@ -24,7 +24,7 @@ from ..core.readers import SIS_FORMATS
 from ..db import get_session
 from ..models import FAILED, FINISHED, SCHOOLOGY, SIS, Job, Report
 from ..services import reports, sources
-from ..services.uploads import UploadedFile
+from .forms import uploaded_files
 from .presenters import job_view, snapshot_view
 from .templates import list_templates
 
@@ -109,15 +109,6 @@ def latest_report_job() -> dict | None:
     report = session.scalar(select(Report).where(Report.job_id == job.id))
 
     return job_view(job, report)
-
-
-def uploaded_files(field: str) -> list[UploadedFile]:
-    """Read the files of one file input; an empty input gives an empty list."""
-    return [
-        UploadedFile(name=storage.filename or "", data=storage.read())
-        for storage in request.files.getlist(field)
-        if storage.filename
-    ]
 
 
 @bp.get("/")

@@ -23,7 +23,7 @@ from ..db import get_session
 from ..models import SchoologyAccount
 from ..services import exports, updates
 from ..services import validation as validation_service
-from ..services.uploads import UploadedFile
+from .forms import uploaded_file
 from .presenters import format_time
 
 logger = logging.getLogger(__name__)
@@ -150,11 +150,10 @@ def index():
 @admin_required
 def upload():
     """Validate an uploaded workbook, keep it and preview its update."""
-    storage = request.files.get("workbook")
-    if storage is None or not storage.filename:
+    file = uploaded_file("workbook")
+    if file is None:
         return render_index(400, upload_error="Choose the validated report (.xlsx).")
 
-    file = UploadedFile(name=storage.filename, data=storage.read())
     try:
         preview = updates.preview_file(file, user=current_actor())
     except DataPrepError as error:

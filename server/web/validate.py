@@ -19,7 +19,7 @@ from ..core.workbook import ReportMeta, write_values
 from ..db import get_session
 from ..services import validation as validation_service
 from ..services.updates import get_upload
-from ..services.uploads import UploadedFile
+from .forms import uploaded_file
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +146,10 @@ def index():
 @viewer_required
 def upload():
     """Validate an uploaded workbook, keep it, and show the results."""
-    storage = request.files.get("workbook")
-    if storage is None or not storage.filename:
+    file = uploaded_file("workbook")
+    if file is None:
         return render_page(400, upload_error="Choose the edited report (.xlsx).")
 
-    file = UploadedFile(name=storage.filename, data=storage.read())
     try:
         checked = validation_service.validate_file(file)
         stored = validation_service.store_upload(
@@ -177,6 +176,15 @@ def upload():
 @viewer_required
 def result(upload_id: str):
     """Show the results of a stored upload, validated again now."""
+    return render_stored_result(upload_id)
+
+
+def render_stored_result(upload_id: str, status: int = 200, **values):
+    """Validate a stored upload again and render its results.
+
+    A whole-workbook rejection, such as a report superseded since the upload,
+    is shown under the file input.
+    """
     try:
         checked = revalidate(upload_id)
     except DataPrepError as error:
@@ -185,7 +193,7 @@ def result(upload_id: str):
 
     view = result_view(upload_id, checked.uploaded, checked.result)
 
-    return render_page(result=view)
+    return render_page(status, result=view, **values)
 
 
 def copy_name(uploaded: UploadedReport, suffix: str) -> str:
@@ -246,7 +254,9 @@ def accept(upload_id: str):
     try:
         accepted = accept_suggestions([row.values for row in uploaded.rows], min_score)
     except DataPrepError as error:
-        return show_accept_error(upload_id, min_score, error.message, 400)
+        return render_stored_result(
+            upload_id, 400, accept_error=error.message, min_score=min_score
+        )
 
     if not accepted:
         message = (
@@ -254,7 +264,9 @@ def accept(upload_id: str):
             f"{min_score} that no other row shares; lower the score or edit the "
             "rows by hand."
         )
-        return show_accept_error(upload_id, min_score, message, 200)
+        return render_stored_result(
+            upload_id, accept_error=message, min_score=min_score
+        )
 
     buffer = io.BytesIO()
     write_accepted(buffer, uploaded, accepted)
@@ -269,16 +281,3 @@ def accept(upload_id: str):
         as_attachment=True,
         download_name=copy_name(uploaded, f"suggestions-{len(accepted)}"),
     )
-
-
-def show_accept_error(upload_id: str, min_score: str, message: str, status: int):
-    """Show the results again with a message under the minimum score field."""
-    try:
-        checked = revalidate(upload_id)
-    except DataPrepError as error:
-        get_session().rollback()
-        return render_page(error.status_code, upload_error=error.message)
-
-    view = result_view(upload_id, checked.uploaded, checked.result)
-
-    return render_page(status, result=view, accept_error=message, min_score=min_score)
