@@ -70,6 +70,7 @@ def result_view(
         "warnings": totals["warning"],
         "ok": totals["ok"],
         "with_ids": totals["ids"],
+        "deleted": totals["deleted"],
         "notes": list(result.notes),
         "problems": problems,
         "problems_hidden": hidden,

@@ -231,3 +231,18 @@ def test_accept_fills_suggested_ids(client, report):
     assert rows["104857301"]["Integration-Mapping ID"] == "1_S88213"
     assert again.status_code == 200
     assert "<strong>0</strong>with errors" in again.get_data(as_text=True)
+
+
+def test_deleted_rows_counted(client, report):
+    workbook = openpyxl.load_workbook(io.BytesIO(report))
+    sheet = workbook["Mapping"]
+    sheet.delete_rows(sheet.max_row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    page = upload_workbook(client, "/validate/", buffer.getvalue()).get_data(
+        as_text=True
+    )
+
+    assert "<strong>1</strong>deleted from the report" in page
+    assert "<strong>54</strong>rows" in page
+    assert '<ul class="warnings" id="notes">' in page
