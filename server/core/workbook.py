@@ -507,9 +507,9 @@ class _ReportWriter:
     def save(self, target) -> WorkbookInfo:
         """Finish every sheet, save the workbook and return what was written."""
         # Every report has its sheets, even when a side has no rows.
-        self.mapping.current()
-        self.sis_users.current()
-        self.alternates.current()
+        for series in (self.mapping, self.sis_users, self.alternates):
+            if not series.sheets:
+                series.current()
 
         self._finish_mapping_sheets()
         for ws in self.sis_users.sheets + self.alternates.sheets:

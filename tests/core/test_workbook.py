@@ -738,3 +738,24 @@ def test_write_values_short_side_rows(tmp_path):
 
     assert list(book["SIS Users"].values)[1] == ("1_000123", None, None, None)
     assert list(book["Suggestions"].values)[1][:2] == ("41001", "1_000124")
+
+
+def test_progress_without_length(tmp_path):
+    calls = []
+    rows = (row for row in sample_rows())
+    write_report(
+        tmp_path / "g.xlsx",
+        rows,
+        sample_meta(),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    assert calls == [(4, None)]
+
+
+def test_split_exact_fit_adds_no_sheet(tmp_path):
+    info = write_report(
+        tmp_path / "fit.xlsx", many_rows(6), sample_meta(), max_data_rows=3
+    )
+
+    assert info.mapping_sheets == ["Mapping", "Mapping 2"]
