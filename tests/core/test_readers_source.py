@@ -539,3 +539,47 @@ def test_rows_with_other_delimiter_than_header(
         f"is {names[1]} separated, so the row reads as one value. Save the whole "
         "file again with one delimiter."
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        ["Schoology user export"],
+        ["Maple Ridge School District, all users", "2026-12-01"],
+    ],
+)
+def test_title_lines_above_header_skipped(tmp_path, title):
+    path = tmp_path / "users.csv"
+    path.write_text(
+        schoology_lines(AVA).replace(
+            ",".join(SCHOOLOGY_HEADER),
+            ",".join(title) + "\r\n\r\n" + ",".join(SCHOOLOGY_HEADER),
+        ),
+        encoding="utf-8",
+        newline="",
+    )
+
+    export = read_schoology(path)
+
+    assert [user.schoology_id for user in export.users] == ["104857301"]
+    assert export.users[0].line == 4
+    assert export.warnings == [
+        "users.csv: the header row is line 3, so the line above it was "
+        f"skipped ('{','.join(title)}'). Check that the report shows the right "
+        "columns."
+    ]
+
+
+def test_xlsx_title_row_above_header_skipped(tmp_path):
+    rows = [["Schoology user export"], [], SCHOOLOGY_HEADER, AVA]
+    path = save_workbook(tmp_path / "users.xlsx", rows)
+
+    export = read_schoology(path)
+
+    assert [user.schoology_id for user in export.users] == ["104857301"]
+    assert export.users[0].line == 4
+    assert export.warnings == [
+        "users.xlsx, sheet 'Users': the header row is row 3, so the row above it "
+        "was skipped ('Schoology user export'). Check that the report shows the "
+        "right columns."
+    ]

@@ -40,6 +40,10 @@ CHUNK_BYTES = 1024 * 1024
 # means a quote that was never closed and swallowed the rest of the file.
 FIELD_SIZE_LIMIT = 1024 * 1024
 
+# Some exports put a title such as "Schoology user export" above the header
+# row. At most this many non-blank lines above it are taken for a title.
+MAX_TITLE_LINES = 5
+
 # PowerSchool exports may spell a column with its table, as "Students.DCID"
 # or "[Teachers]Email_Addr". Only these table names are dropped, so that
 # dotted names such as OneRoster's "metadata.jp.kanaGivenName" stay distinct.
@@ -132,6 +136,7 @@ class Table:
     sheet: str = ""
     numeric_cells: dict[int, list[str]] = field(default_factory=dict)
     separator_line: bool = False
+    title_rows: int = 0
     suspect_characters: bool = False
     scientific_notation: bool = False
     scientific_cells: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
@@ -456,11 +461,79 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def leading_lines(path: Path, encoding: str, count: int) -> list[tuple[int, str]]:
+    """Read the first ``count`` non-blank lines of a text file, with their numbers.
+
+    A line of only delimiters and quotes counts as blank, as it does for the
+    rows. Each line is read up to FIELD_SIZE_LIMIT characters, so a file
+    without line breaks is not loaded whole.
+
+    :raise ExportError: for a line longer than FIELD_SIZE_LIMIT characters.
+    """
+    lines: list[tuple[int, str]] = []
+    number = 0
+    with path.open(encoding=encoding, newline="") as stream:
+        while len(lines) < count and (text := stream.readline(FIELD_SIZE_LIMIT + 1)):
+            number += 1
+            if len(text) > FIELD_SIZE_LIMIT:
+                raise ExportError(
+                    f"{path.name}, line {number}: the line is longer than "
+                    f"{FIELD_SIZE_LIMIT:,} characters, so the file is not a CSV "
+                    "export of users. Export the users again."
+                )
+            if text.strip(' \t\r\n,;|"'):
+                lines.append((number, text))
+
+    return lines
+
+
+def split_line(text: str, delimiter: str) -> list[str]:
+    """Split one line into values, or return it whole when it is not valid CSV."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [text])
+    except csv.Error:
+        return [text]
+
+
+def header_index(candidates: list[list[str]]) -> int:
+    """Pick which of the first non-blank rows is the header row.
+
+    The first row whose names are those of a known export wins, and otherwise
+    the first row with two or more names. A row above it is a title.
+    """
+    from .detect import GENERIC, detect_table
+
+    for index, names in enumerate(candidates):
+        if detect_table(Table(Path(), list(names), "line")) != GENERIC:
+            return index
+
+    for index, names in enumerate(candidates):
+        if sum(1 for name in names if name.strip()) >= 2:
+            return index
+
+    return 0
+
+
+def title_warning(table: Table, titles: list[str]) -> str:
+    """Describe the title lines skipped above the header row."""
+    shown = ", ".join(f"'{title.strip()[:60]}'" for title in titles)
+    if len(titles) == 1:
+        skipped = f"the {table.unit} above it was skipped ({shown})"
+    else:
+        skipped = f"the {len(titles)} {table.unit}s above it were skipped ({shown})"
+    place = f"{table.name}, sheet '{table.sheet}'" if table.sheet else table.name
+
+    return (
+        f"{place}: the header row is {table.unit} {table.header_line}, so "
+        f"{skipped}. Check that the report shows the right columns."
+    )
+
+
 def open_csv(path: Path, sample: bytes) -> Table:
     """Read the header of a CSV file and prepare to stream its rows."""
     encoding, warnings, scan = choose_encoding(path, sample)
-    with path.open(encoding=encoding, newline="") as stream:
-        first = next((line for line in stream if line.strip()), "")
+    lines = leading_lines(path, encoding, MAX_TITLE_LINES + 2)
+    first = lines[0][1] if lines else ""
 
     if first.lstrip().startswith("<"):
         raise ExportError(
@@ -471,7 +544,15 @@ def open_csv(path: Path, sample: bytes) -> Table:
     # Excel writes and reads a first line such as "sep=;" to name the
     # delimiter of a CSV file.
     separator = SEPARATOR_LINE.match(first)
-    delimiter = separator.group(1) if separator else sniff_delimiter(first)
+    candidates = [text for _number, text in lines[1 if separator else 0 :]]
+    if separator:
+        delimiter = separator.group(1)
+        rows = [split_line(text, delimiter) for text in candidates]
+    else:
+        rows = [split_line(text, sniff_delimiter(text)) for text in candidates]
+    title_rows = header_index(rows[: MAX_TITLE_LINES + 1]) if rows else 0
+    if not separator:
+        delimiter = sniff_delimiter(candidates[title_rows]) if candidates else ","
     table = Table(
         path=path,
         headers=[],
@@ -480,6 +561,7 @@ def open_csv(path: Path, sample: bytes) -> Table:
         encoding=encoding,
         delimiter=delimiter,
         separator_line=bool(separator),
+        title_rows=title_rows,
         suspect_characters=scan.suspect,
         scientific_notation=scan.scientific,
     )
@@ -492,6 +574,9 @@ def open_csv(path: Path, sample: bytes) -> Table:
             f"{path.name}: the first line contains no column names. The file must "
             "start with a header row."
         )
+
+    if title_rows:
+        table.warnings.append(title_warning(table, candidates[:title_rows]))
 
     if len(table.headers) == 1:
         raise ExportError(
@@ -527,7 +612,8 @@ def read_csv_rows(
         short: list[int] = []
         marked: list[int] = []
         seen_header = False
-        skip_separator = table.separator_line
+        # The "sep=" line and any title lines come before the header row.
+        skip_rows = int(table.separator_line) + table.title_rows
         try:
             for row in reader:
                 start, line = line, reader.line_num + 1
@@ -535,8 +621,8 @@ def read_csv_rows(
                 if not "".join(row).strip():
                     continue
 
-                if skip_separator:
-                    skip_separator = False
+                if skip_rows:
+                    skip_rows -= 1
                     continue
 
                 if table.suspect_characters and clean_row(table, row, start):

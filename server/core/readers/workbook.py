@@ -17,7 +17,14 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import ExportError
-from .source import EXACT_FLOAT_LIMIT, Table, fit_row
+from .source import (
+    EXACT_FLOAT_LIMIT,
+    MAX_TITLE_LINES,
+    Table,
+    fit_row,
+    header_index,
+    title_warning,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +82,12 @@ def open_workbook(path: Path, sample: bytes) -> Table:
         ) from None
 
     table = Table(path=path, headers=[], unit="row", sheet=sheet.name)
+    header_number, titles = find_header_row(cells)
     rows: list[tuple[int, list[str]]] = []
     for number, values in enumerate(cells, start=1):
+        if number < header_number:
+            continue
+
         texts = [
             convert(table, number, column, value) for column, value in enumerate(values)
         ]
@@ -104,10 +115,33 @@ def open_workbook(path: Path, sample: bytes) -> Table:
             "column names in the first row and the users below them."
         )
 
+    if titles:
+        table.warnings.append(title_warning(table, titles))
     table._rows = lambda: iter(rows)
     logger.info("Opened a workbook sheet: %d data rows", len(rows))
 
     return table
+
+
+def find_header_row(cells: list[list]) -> tuple[int, list[str]]:
+    """Find the 1-based number of the header row, and the title rows above it."""
+    candidates: list[tuple[int, list[str]]] = []
+    for number, values in enumerate(cells, start=1):
+        texts = [cell_text(value)[0] for value in values]
+        if any(text.strip() for text in texts):
+            candidates.append((number, texts))
+        if len(candidates) > MAX_TITLE_LINES:
+            break
+
+    if not candidates:
+        return 1, []
+
+    index = header_index([texts for _number, texts in candidates])
+    titles = [
+        " ".join(t for t in texts if t.strip()) for _n, texts in candidates[:index]
+    ]
+
+    return candidates[index][0], titles
 
 
 def convert(table: Table, row: int, column: int, value) -> str:
