@@ -4,9 +4,11 @@ import csv
 import shutil
 import subprocess
 
+import openpyxl
 import pytest
 
 from server.core import layout
+from server.core import workbook_style as style
 from server.core.workbook import write_report
 from tests.core.test_workbook import LONG_ID, many_rows, sample_meta, sample_rows
 
@@ -50,6 +52,31 @@ def export_csv(
         out / f"{workbook.stem}-{sheet_name}.csv", newline="", encoding="utf-8"
     ) as f:
         return list(csv.reader(f))
+
+
+def round_trip(tmp_path, workbook):
+    """Open ``workbook`` in headless LibreOffice and save it again as xlsx."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+
+    out = tmp_path / "saved"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT_SECONDS,
+    )
+
+    return openpyxl.load_workbook(out / workbook.name)
 
 
 def expected_text(rows) -> list[list[str]]:
@@ -100,3 +127,39 @@ def test_second_mapping_sheet_values(tmp_path):
 
     assert exported[1] == list(layout.COLUMN_NAMES)
     assert exported[layout.HEADER_ROWS :] == expected_text(rows[3:])
+
+
+def test_rules_survive_round_trip(tmp_path):
+    workbook = tmp_path / "report.xlsx"
+    write_report(workbook, sample_rows(), sample_meta())
+
+    ws = round_trip(tmp_path, workbook)["Mapping"]
+    formulas = [
+        rule.formula[0]
+        for formatting in ws.conditional_formatting
+        for rule in formatting.rules
+        if rule.type == "expression"
+    ]
+    rule_types = {
+        rule.type
+        for formatting in ws.conditional_formatting
+        for rule in formatting.rules
+    }
+
+    assert style.role_mismatch_formula() in formulas
+    assert style.scenario_formula(1) in formulas
+    assert rule_types == {"duplicateValues", "expression", "beginsWith", "colorScale"}
+
+
+def test_protection_survives_round_trip(tmp_path):
+    workbook = tmp_path / "report.xlsx"
+    write_report(workbook, sample_rows(), sample_meta())
+
+    ws = round_trip(tmp_path, workbook)["Mapping"]
+    validation = ws.data_validations.dataValidation[0]
+
+    assert ws.protection.sheet is True
+    assert ws.protection.autoFilter is False
+    assert ws.protection.sort is False
+    assert validation.formula1 == "'SIS Users'!$A$2:$A$4"
+    assert ws[f"{style.MAPPING_ID_LETTER}3"].protection.locked is False
