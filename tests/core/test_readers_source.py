@@ -583,3 +583,16 @@ def test_xlsx_title_row_above_header_skipped(tmp_path):
         "was skipped ('Schoology user export'). Check that the report shows the "
         "right columns."
     ]
+
+
+def test_line_without_breaks_rejected(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(b"x," * (1024 * 1024))
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    assert raised.value.message == (
+        "users.csv, line 1: the line is longer than 1,048,576 characters, so the "
+        "file is not a CSV export of users. Export the users again."
+    )
