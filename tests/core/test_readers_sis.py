@@ -704,3 +704,39 @@ def test_id_with_letter_e_kept(tmp_path):
 
     assert export.users[0].unique_id == "1E5"
     assert export.warnings == []
+
+
+STUDENTS = "DCID,ID,Student_Number,First_Name,Last_Name,Email,SchoolID,Enroll_Status"
+
+
+@pytest.mark.parametrize("sis_format", [None, "powerschool"])
+@pytest.mark.parametrize(
+    ("name", "lines", "expected"),
+    [
+        (
+            "students.csv",
+            [STAFF, "301,7042,Daniel,Reyes,,300,1"],
+            "students.csv: the file name says students, but the header row has "
+            "the columns of a PowerSchool staff export ('TeacherNumber'), so "
+            "every row would be read as staff. Export the students with "
+            "Student_Number, or rename the file if it is the staff export.",
+        ),
+        (
+            "Teachers_2026.csv",
+            [STUDENTS, "5101,101,100231,Ava,Thompson,,300,0"],
+            "Teachers_2026.csv: the file name says staff, but the header row has "
+            "the columns of a PowerSchool students export ('Student_Number'), so "
+            "every row would be read as a student. Export the staff with "
+            "TeacherNumber, or rename the file if it is the students export.",
+        ),
+    ],
+)
+def test_powerschool_file_name_contradicts_headers(
+    tmp_path, name, lines, expected, sis_format
+):
+    path = write(tmp_path / name, *lines)
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([path], sis_format=sis_format)
+
+    assert raised.value.message == expected

@@ -98,7 +98,46 @@ def classify(table: Table, sis_format: str | None) -> str:
             "the file, or leave it out to detect it."
         )
 
+    if kind in detect.POWERSCHOOL_KINDS:
+        check_powerschool_name(table, kind)
+
     return kind
+
+
+# The words in a file name that say which PowerSchool export it should be.
+STUDENT_WORDS = ("student",)
+STAFF_WORDS = ("staff", "teacher")
+
+
+def check_powerschool_name(table: Table, kind: str) -> None:
+    """Raise when a PowerSchool file's name says students but it holds staff.
+
+    The header row decides how a file is read, so a staff export saved as
+    students.csv would turn every student into staff with no other sign.
+    """
+    name = table.name.lower()
+    says_students = any(word in name for word in STUDENT_WORDS)
+    says_staff = any(word in name for word in STAFF_WORDS)
+    if says_students == says_staff:
+        return
+
+    if says_students and kind == detect.POWERSCHOOL_STAFF:
+        column = table.headers[table.column(("TeacherNumber",))]
+        raise ExportError(
+            f"{table.name}: the file name says students, but the header row has "
+            f"the columns of a PowerSchool staff export ('{column}'), so every "
+            "row would be read as staff. Export the students with "
+            "Student_Number, or rename the file if it is the staff export."
+        )
+
+    if says_staff and kind == detect.POWERSCHOOL_STUDENTS:
+        column = table.headers[table.column(("Student_Number",))]
+        raise ExportError(
+            f"{table.name}: the file name says staff, but the header row has the "
+            f"columns of a PowerSchool students export ('{column}'), so every "
+            "row would be read as a student. Export the staff with "
+            "TeacherNumber, or rename the file if it is the students export."
+        )
 
 
 @gc_paused()
