@@ -596,3 +596,26 @@ def test_line_without_breaks_rejected(tmp_path):
         "users.csv, line 1: the line is longer than 1,048,576 characters, so the "
         "file is not a CSV export of users. Export the users again."
     )
+
+
+def test_value_longer_than_excel_cell_rejected(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(schoology_lines(AVA, ["L" * 40_000, *LIAM[1:]]), encoding="utf-8")
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    assert raised.value.message == (
+        "users.csv, line 3, column 'First Name': the value is 40,000 characters "
+        "long, but an Excel cell holds at most 32,767. Shorten it in the SIS or "
+        "in the file, then run the report again."
+    )
+
+
+def test_value_at_excel_cell_limit_kept(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(schoology_lines(["L" * 32_767, *AVA[1:]]), encoding="utf-8")
+
+    export = read_schoology(path)
+
+    assert len(export.users[0].first_name) == 32_767

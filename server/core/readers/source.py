@@ -70,6 +70,10 @@ CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SUSPECT_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]")
 BYTE_ORDER_MARK = "\ufeff"
 
+# The most characters that an Excel cell holds (Excel specifications and
+# limits, Excel 2007 and later).
+EXCEL_CELL_LIMIT = 32_767
+
 # Excel shows a number of 12 or more digits as "1.23457E+16" and saves it that
 # way in a CSV file, so the ID's digits are gone. Excel always writes the plus
 # sign, so an ID such as "1E5" is kept as it is.
@@ -139,6 +143,7 @@ class Table:
     title_rows: int = 0
     suspect_characters: bool = False
     scientific_notation: bool = False
+    long_lines: bool = False
     scientific_cells: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     _rows: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
 
@@ -382,22 +387,26 @@ class TextScan:
     """What one pass over a file's text found.
 
     ``suspect`` is True when the text contains a SUSPECT_CHARACTER other than
-    a byte order mark at the start, and ``scientific`` when it contains
-    something like "4E+3" (see SCIENTIFIC_HINT).
+    a byte order mark at the start, ``scientific`` when it contains something
+    like "4E+3" (see SCIENTIFIC_HINT), and ``long_lines`` when a line is
+    longer than EXCEL_CELL_LIMIT, so that a value may be too.
     """
 
     valid: bool
     suspect: bool = False
     scientific: bool = False
+    long_lines: bool = False
 
 
 def scan_text(path: Path, encoding: str) -> TextScan:
     """Decode the whole file incrementally, and search it for suspect text."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    suspect = scientific = False
+    suspect = scientific = long_lines = False
     start = True
     # The end of the previous chunk, so that "4E+3" split by a chunk is found.
     tail = ""
+    # The length of the line that the previous chunk ended in.
+    open_line = 0
     with path.open("rb") as stream:
         try:
             while chunk := stream.read(CHUNK_BYTES):
@@ -410,11 +419,18 @@ def scan_text(path: Path, encoding: str) -> TextScan:
                 if not scientific and SCIENTIFIC_HINT.search(tail + text):
                     scientific = True
                 tail = text[-3:]
+                if not long_lines:
+                    lengths = [len(line) for line in text.split("\n")]
+                    lengths[0] += open_line
+                    long_lines = max(lengths) > EXCEL_CELL_LIMIT
+                    open_line = lengths[-1]
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return TextScan(valid=False)
 
-    return TextScan(valid=True, suspect=suspect, scientific=scientific)
+    return TextScan(
+        valid=True, suspect=suspect, scientific=scientific, long_lines=long_lines
+    )
 
 
 def check_not_mixed(path: Path) -> None:
@@ -564,6 +580,7 @@ def open_csv(path: Path, sample: bytes) -> Table:
         title_rows=title_rows,
         suspect_characters=scan.suspect,
         scientific_notation=scan.scientific,
+        long_lines=scan.long_lines,
     )
     table._rows = lambda: read_csv_rows(table)
     for _ in read_csv_rows(table, header_only=True):
@@ -640,6 +657,8 @@ def read_csv_rows(
                     check_not_header(table, row, start)
                 if table.scientific_notation:
                     record_scientific(table, row, start)
+                if table.long_lines:
+                    check_lengths(table, row, start)
                 if len(row) < len(table.headers):
                     short.append(start)
                 yield start, fit_row(table, row, start)
@@ -707,6 +726,22 @@ def record_scientific(table: Table, row: list[str], line: int) -> None:
     for index, value in enumerate(row):
         if "+" in value and SCIENTIFIC_NUMBER.fullmatch(value.strip()):
             table.scientific_cells.setdefault(index, []).append((line, value.strip()))
+
+
+def check_lengths(table: Table, row: list[str], line: int) -> None:
+    """Raise for a value longer than an Excel cell holds."""
+    for index, value in enumerate(row):
+        if len(value) <= EXCEL_CELL_LIMIT:
+            continue
+
+        header = table.headers[index] if index < len(table.headers) else ""
+        column = f"column '{header}'" if header else f"column {index + 1}"
+        raise ExportError(
+            f"{table.where(line)}, {column}: the value is {len(value):,} "
+            f"characters long, but an Excel cell holds at most "
+            f"{EXCEL_CELL_LIMIT:,}. Shorten it in the SIS or in the file, then "
+            "run the report again."
+        )
 
 
 def check_not_header(table: Table, row: list[str], line: int) -> None:
