@@ -257,3 +257,22 @@ def test_pages_label_every_control(page, live_server):
     for path in ("/", "/validate/", "/updates/", "/logs/"):
         page.goto(live_server.url + path)
         check_page_structure(page)
+
+
+def test_busy_form_blocks_second_submit(page, live_server):
+    sign_in(page, live_server.url)
+    import_examples(page)
+    # Keep the page here after the submit, as a slow server would.
+    page.evaluate(
+        "document.querySelector('form[action=\"/generate\"]')"
+        ".addEventListener('submit', (event) => event.preventDefault())"
+    )
+    page.get_by_role("button", name="Generate Report").click()
+    form = page.locator('form[action="/generate"]')
+    page.wait_for_function(
+        "document.querySelector('form[action=\"/generate\"]')"
+        ".getAttribute('aria-busy') === 'true'"
+    )
+
+    assert page.get_by_role("button", name="Generate Report").is_disabled()
+    assert form.get_attribute("aria-busy") == "true"
