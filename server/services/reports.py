@@ -11,6 +11,7 @@ supersedes every older one: only the newest report can be applied.
 from __future__ import annotations
 
 import logging
+import shutil
 import uuid
 from pathlib import Path
 
@@ -131,21 +132,7 @@ def generate_report(
             context.progress(fraction, message, force=True)
 
     phase("Loading the imported users", 0.02)
-    sis_snapshot = session.get(Snapshot, sis_snapshot_id)
-    schoology_snapshot = session.get(Snapshot, schoology_snapshot_id)
-    for snapshot_id, snapshot in (
-        (schoology_snapshot_id, schoology_snapshot),
-        (sis_snapshot_id, sis_snapshot),
-    ):
-        if snapshot is None:
-            raise ReportNotFoundError(
-                f"Snapshot {snapshot_id} no longer exists; import the export "
-                "again and generate a new report."
-            )
-    sis_export = load_export(sis_snapshot)
-    schoology_export = current_schoology_export()
-    schoology_export.files = [tuple(entry) for entry in schoology_snapshot.files]
-    schoology_export.warnings = list(schoology_snapshot.warnings)
+    schoology_export, sis_export = load_inputs(schoology_snapshot_id, sis_snapshot_id)
     # End the read transaction, so that the progress writes on their own
     # connection do not wait for a lock this session holds.
     session.commit()
@@ -161,6 +148,65 @@ def generate_report(
     phase("Writing the workbook", MATCH_END)
     folder = storage.root() / "reports" / report_id
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        report = store_report(
+            built,
+            folder,
+            schoology_snapshot_id,
+            sis_snapshot_id,
+            created_by_id,
+            job_id,
+            context,
+        )
+    except BaseException:
+        # A failed job leaves no report, so it leaves no files either.
+        session.rollback()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+    logger.info("Stored report %s with %d rows", report_id, len(built.rows))
+
+    return report
+
+
+def load_inputs(schoology_snapshot_id: int, sis_snapshot_id: int):
+    """Load the current Schoology users and the SIS snapshot as Exports.
+
+    The Schoology side names the files and warnings of its snapshot.
+
+    :raise ReportNotFoundError: when a snapshot was deleted since the job
+        was queued.
+    """
+    session = get_session()
+    snapshots = {}
+    for snapshot_id in (schoology_snapshot_id, sis_snapshot_id):
+        snapshots[snapshot_id] = session.get(Snapshot, snapshot_id)
+        if snapshots[snapshot_id] is None:
+            raise ReportNotFoundError(
+                f"Snapshot {snapshot_id} no longer exists; import the export "
+                "again and generate a new report."
+            )
+
+    schoology_snapshot = snapshots[schoology_snapshot_id]
+    schoology_export = current_schoology_export()
+    schoology_export.files = [tuple(entry) for entry in schoology_snapshot.files]
+    schoology_export.warnings = list(schoology_snapshot.warnings)
+
+    return schoology_export, load_export(snapshots[sis_snapshot_id])
+
+
+def store_report(
+    built,
+    folder: Path,
+    schoology_snapshot_id: int,
+    sis_snapshot_id: int,
+    created_by_id: int | None,
+    job_id: str | None,
+    context: JobContext | None,
+) -> Report:
+    """Write the report's files into ``folder``, then store it and its rows."""
+    session = get_session()
+    report_id = built.report_id
     stem = f"user-mapping-report-{report_id[:8]}"
     xlsx = write_outputs(
         built,
@@ -173,7 +219,8 @@ def generate_report(
         progress=row_progress(context, "Writing the CSV", XLSX_END, CSV_END),
     )
 
-    phase("Storing the report", CSV_END)
+    if context is not None:
+        context.progress(CSV_END, "Storing the report", force=True)
     counts = {str(scenario): count for scenario, count in built.counts.items()}
     counts.update(
         rows=len(built.rows),
@@ -201,7 +248,6 @@ def generate_report(
         .values(superseded=True, newer_report_id=report_id)
     )
     session.commit()
-    logger.info("Stored report %s with %d rows", report_id, len(built.rows))
 
     return report
 

@@ -375,6 +375,10 @@ def undo_latest(user: User | None = None) -> UndoRecord:
         moved = first_moved_user(batch.id, UpdateChange.before)
         missing = batch.change_count - restored
         session.rollback()
+        if undone_meanwhile(batch.id):
+            raise ConflictError(
+                f"Batch {batch.id} was undone already by a concurrent request."
+            )
         raise ConflictError(
             f"Batch {batch.id} cannot be undone: {missing} Schoology users no "
             f"longer have the Unique ID it set, the first is user {moved}. "
@@ -400,6 +404,13 @@ def undo_latest(user: User | None = None) -> UndoRecord:
     logger.info("Undid batch %d, restoring %d users", batch.id, record.restored_count)
 
     return record
+
+
+def undone_meanwhile(batch_id: int) -> bool:
+    """Tell whether another request recorded the undo of a batch."""
+    query = select(UndoRecord.id).where(UndoRecord.batch_id == batch_id)
+
+    return get_session().scalar(query) is not None
 
 
 def list_batches(limit: int = 100) -> list[UpdateBatch]:
