@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 SUPPORTED_FORMAT_VERSIONS = frozenset({layout.FORMAT_VERSION})
 
 # The main part of a workbook, as [Content_Types].xml names it. Excel saves a
-# macro-enabled workbook (.xlsm) with the second type; its sheets read the same.
+# macro-enabled workbook (.xlsm) with the second type, and its sheets read the same.
 WORKBOOK_CONTENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
     "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
@@ -123,7 +123,7 @@ def read_report(file, *, name: str | None = None) -> UploadedReport:
 
         meta = parse_meta(_sheet_values(workbook, layout.META_SHEET), name)
         # The rows stream from the open workbook, so each calamine row list is
-        # converted and dropped before the next: half the memory of a full list.
+        # converted and dropped before the next instead of all being held.
         sheets = {
             sheet: _sheet_rows(workbook, sheet)
             for sheet in _expected_mapping_sheets(meta, sheet_names, name)
@@ -435,7 +435,12 @@ def _read_mapping_sheet(
         row_values = [None if value == "" else value for value in picked]
         if len(row_values) < count:
             row_values.extend([None] * (count - len(row_values)))
-        if row_values.count(None) != count:
+        # Nearly every row has one of the two IDs, which settles it cheaply.
+        if (
+            row_values[layout.SCHOOLOGY_ID] is not None
+            or row_values[layout.SIS_LOCAL_ID] is not None
+            or row_values.count(None) != count
+        ):
             rows.append(UploadedRow(sheet, excel_row, row_values))
 
     return rows, positions, warnings

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import layout
 from ..model import PREFIX_ROLES, Role, local_id_role
 from ..readback import UploadedReport, UploadedRow
-from .context import ValidationContext
+from .context import SisPerson, ValidationContext
 from .ids import INVISIBLE, clean_mapping_id
 from .result import ERROR, WARNING, Issue, RowResult
 
@@ -43,6 +43,8 @@ class MappingIdChecker:
     def __init__(self, uploaded: UploadedReport, context: ValidationContext):
         self.uploaded = uploaded
         self.context = context
+        self.sis = context.sis
+        self.links = context.links
         self.first_use: dict[str, int] = {}
         self.repeats: dict[str, list[int]] = {}
 
@@ -51,13 +53,17 @@ class MappingIdChecker:
         index: int,
         row: UploadedRow,
         result: RowResult,
-        *,
         scenario: int,
         schoology_id: str,
         row_local_id: str,
         role: Role | None,
+        row_person: SisPerson | None = None,
     ) -> None:
-        """Check the ID of uploaded row ``index`` and record it in ``result``."""
+        """Check the ID of uploaded row ``index`` and record it in ``result``.
+
+        ``row_person`` is the current SIS person of the row's own SIS Local ID,
+        which the caller has looked up already.
+        """
         raw = row.values[layout.MAPPING_ID]
         if raw is None:
             if scenario == 1:
@@ -73,10 +79,16 @@ class MappingIdChecker:
                 and local_id[:1].isdigit()
                 and local_id[-1:] not in INVISIBLE
             ):
-                self._use(index, local_id, result)
-                person = self.context.sis.get(local_id)
+                result.mapping_id = local_id
+                first = self.first_use.setdefault(local_id, index)
+                if first != index:
+                    self.repeats.setdefault(local_id, [first]).append(index)
+                if local_id == row_local_id and row_person is not None:
+                    person = row_person
+                else:
+                    person = self.sis.get(local_id)
                 id_role = PREFIX_ROLES.get(local_id[0])
-                holder = self.context.links.get(local_id)
+                holder = self.links.get(local_id)
                 if (
                     person is not None
                     and id_role is not None

@@ -62,6 +62,10 @@ class RowChecker:
         self.context = context
         self.stored = stored
         self.mapping_ids = MappingIdChecker(uploaded, context)
+        # Local names for the lookups that every row makes.
+        self.stored_rows = stored.rows
+        self.schoology = context.schoology
+        self.sis = context.sis
         self.seen: dict[str, UploadedRow] = {}
         self.unknown: list[tuple[int, UploadedRow, RowResult]] = []
         self.roles: dict[object, Role | None] = {}
@@ -70,7 +74,8 @@ class RowChecker:
         """Check one row, or keep it for ``resolve_unknown`` if its key is new."""
         key = layout.row_key(row.values)
         result = RowResult(row.sheet, row.row, key)
-        if key in self.seen:
+        seen = self.seen
+        if key in seen:
             result.issues.append(
                 Issue(
                     ERROR,
@@ -81,12 +86,12 @@ class RowChecker:
             )
             return result
 
-        stored_values = self.stored.rows.get(key)
+        stored_values = self.stored_rows.get(key)
         if stored_values is None:
             self.unknown.append((index, row, result))
             return result
 
-        self.seen[key] = row
+        seen[key] = row
         self._check_row(index, row, key, stored_values, result)
 
         return result
@@ -177,11 +182,13 @@ class RowChecker:
 
         # Plain comparisons first: the detailed checks build the messages and
         # run only when something may have changed.
+        roles = self.roles
         account = None
         role = None
         if schoology_id:
-            account = self.context.schoology.get(schoology_id)
-            role = self._role(stored_values[ROLE])
+            account = self.schoology.get(schoology_id)
+            role_name = stored_values[ROLE]
+            role = roles[role_name] if role_name in roles else self._role(role_name)
             if (
                 account is None
                 or account.unique_id != (stored_values[UNIQUE_ID] or "")
@@ -193,19 +200,19 @@ class RowChecker:
             if account is not None and account.role is not None:
                 role = account.role
 
+        person = None
         if local_id:
-            person = self.context.sis.get(local_id)
-            if person is None or person.role is not self._role(stored_values[SIS_ROLE]):
+            person = self.sis.get(local_id)
+            role_name = stored_values[SIS_ROLE]
+            sis_role = roles[role_name] if role_name in roles else self._role(role_name)
+            if person is None or person.role is not sis_role:
                 self._check_sis_user(row, local_id, stored_values, result)
 
+        scenario = SCENARIOS.get(stored_values[layout.SCENARIO])
+        if scenario is None:
+            scenario = row_scenario(stored_values)
         self.mapping_ids.check(
-            index,
-            row,
-            result,
-            scenario=row_scenario(stored_values),
-            schoology_id=schoology_id,
-            row_local_id=local_id,
-            role=role,
+            index, row, result, scenario, schoology_id, local_id, role, person
         )
 
     def _cell(self, row: UploadedRow, column: int) -> str:
