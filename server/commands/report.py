@@ -97,7 +97,9 @@ def print_result(report: Report, written: WrittenReport) -> None:
 @click.option(
     "--output",
     default=None,
-    type=click.Path(path_type=Path, dir_okay=False),
+    # A folder is rejected by check_output_path, in one line that says what
+    # to give instead.
+    type=click.Path(path_type=Path),
     help="The report file to write: FILE.xlsx or FILE.csv.",
 )
 @database_option
@@ -123,6 +125,8 @@ def report(
     # Check the cheap arguments before the exports are read.
     mapping_options = parse_options(options)
     if schoology is None and not sis:
+        if output is not None:
+            check_output_path(output)
         report_from_database(mapping_options, output, database_url, None)
         return
 

@@ -210,6 +210,12 @@ def check_output_path(
         exist, a path that is a folder, or a path that is one of ``inputs``.
     """
     path = Path(output_path)
+    if path.is_dir():
+        raise DataPrepError(
+            f"{path} is a folder. Give the name of the report file to write,"
+            f" such as {path / 'report.xlsx'}."
+        )
+
     kind = output_format(path)
     _check_not_input(path, inputs)
     folder = path.parent
@@ -217,12 +223,6 @@ def check_output_path(
         raise DataPrepError(
             f"{path}: the folder {folder} does not exist. Create it first, or"
             " choose an output file in a folder that exists."
-        )
-
-    if path.is_dir():
-        raise DataPrepError(
-            f"{path} is a folder. Give the name of the report file to write,"
-            f" such as {path / ('report.' + kind)}."
         )
 
     return kind

@@ -262,3 +262,15 @@ def test_report_output_is_input(runner, examples_dir, tmp_path, target, option):
     assert f"given with {option}" in result.stderr
     assert "Choose another output file" in result.stderr
     assert {path: path.read_bytes() for path in before} == before
+
+
+@pytest.mark.parametrize("name", ["reports", "reports.xlsx"])
+def test_report_output_is_folder(runner, examples_dir, tmp_path, name):
+    output = tmp_path / name
+    output.mkdir()
+
+    result = runner.invoke(main, report_args(examples_dir, output))
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {output} is a folder. Give the name")
+    assert len(result.stderr.splitlines()) == 1
