@@ -165,6 +165,13 @@ def test_suggest_one_letter_typo():
     assert "last name differs by one letter (Okafor/Okafur)" in best.reason
 
 
+def test_suggest_first_name_typo():
+    best = top_suggestion(schoology("521", "Rachal", "Okafor", grad_year="2028"))
+
+    assert best.local_id == "1_1002"
+    assert "first name differs by one letter (Rachal/Rachel)" in best.reason
+
+
 def test_suggest_dropped_hyphen_part():
     best = top_suggestion(schoology("506", "Maria", "Garcia"))
 

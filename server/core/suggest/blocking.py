@@ -13,8 +13,6 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 
-import jellyfish
-
 from .profile import Profile
 
 # A key shared by more SIS users than this distinguishes them too little to
@@ -38,8 +36,6 @@ KEY_WEIGHTS = {
     "name": 10,
     "swap": 10,
     "last_typo": 6,
-    "first_typo": 6,
-    "sound": 4,
     "first_middle": 4,
     "initial": 3,
     "first_school": 3,
@@ -85,13 +81,8 @@ def blocking_keys(profile: Profile) -> Iterator[tuple[str, str]]:
     if profile.first and profile.last:
         pair = "|".join(sorted((profile.first, profile.last)))
         yield "swap", f"{role}w|{pair}"
-        sound = jellyfish.metaphone(profile.first) + "|" + profile.last_sound
-        yield "sound", f"{role}p|{sound}"
         for form in deletions(profile.last):
             yield "last_typo", f"{role}d|{profile.first}|{form}"
-
-        for form in deletions(profile.first):
-            yield "first_typo", f"{role}f|{form}|{profile.last}"
 
     for handle in profile.handles:
         yield "handle", f"{role}h|{handle}"
