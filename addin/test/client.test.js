@@ -79,6 +79,24 @@ describe("buildPayload", () => {
     assert.equal(meta.visibility, "VeryHidden");
   });
 
+  test("lists book-scope range names", async () => {
+    const workbook = reportWorkbook();
+    workbook.addName("SisLocalIds", 2, "$A$2:$A$1001");
+    workbook.addName("TaxRate", 0, "", "Constant");
+    const payload = await buildPayload(workbook.context());
+
+    assert.deepEqual(payload.names, [
+      {
+        name: "SisLocalIds",
+        sheet_index: 2,
+        address: "$A$2:$A$1001",
+        scope_sheet_name: null,
+        scope_sheet_index: null,
+        book_scope: true,
+      },
+    ]);
+  });
+
   test("counts the cells it carries", async () => {
     const payload = await buildPayload(reportWorkbook(3).context());
 

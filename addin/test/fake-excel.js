@@ -33,6 +33,13 @@ export class FakeWorkbook {
     this.writes = [];
     this.failWriteAt = null;
     this.tracked = [];
+    this.names = [];
+  }
+
+  // Add a book-scope name that refers to a cell range or, with `type`, to a
+  // constant or formula.
+  addName(name, sheetIndex, address, type = "Range") {
+    this.names.push({ name, sheetIndex, address, type });
   }
 
   track(mock) {
@@ -204,6 +211,23 @@ export class FakeWorkbook {
     return mock;
   }
 
+  nameMock(entry, sheetMock) {
+    const workbook = this;
+    const mock = new OfficeMockObject({ name: entry.name, type: entry.type });
+    mock.load = wrapLoad(mock, () => workbook.track(mock));
+    mock.getRange = () => {
+      if (entry.type !== "Range") {
+        throw new Error("InvalidArgument: the name does not refer to a range.");
+      }
+      const range = new OfficeMockObject({ address: `${sheetMock.name}!${entry.address}` });
+      range.load = wrapLoad(range, () => workbook.track(range));
+      range.worksheet = sheetMock;
+      return range;
+    };
+
+    return mock;
+  }
+
   context() {
     const workbook = this;
     const sheetMocks = this.sheets.map((sheet, i) => this.sheetMock(sheet, i));
@@ -211,7 +235,9 @@ export class FakeWorkbook {
     book.load = wrapLoad(book, () => workbook.track(book));
     book.worksheets = collection(sheetMocks);
     book.worksheets.getActiveWorksheet = () => sheetMocks[workbook.activeIndex];
-    book.names = collection([]);
+    book.names = collection(
+      this.names.map((entry) => this.nameMock(entry, sheetMocks[entry.sheetIndex])),
+    );
     book.getSelectedRange = () => workbook.rangeMock(workbook.sheets[workbook.activeIndex], 0, 0, 1, 1);
 
     return { workbook: book, sync: () => workbook.sync() };
