@@ -47,6 +47,8 @@ export async function sendWorkbook(context, command, query, env) {
   const token = settings.token;
   const cells = await countNeededCells(context);
   if (cells > maxCells) {
+    // NOTE: whether getFileAsync includes edits not yet saved was not checked
+    // in a running Excel; docs/addin.md asks users to save large reports first.
     context.workbook.load("name");
     await context.sync();
     const name = context.workbook.name;
