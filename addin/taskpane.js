@@ -42,7 +42,8 @@ export async function openWorkbook(url, { token, fetchImpl = fetch, excel = Exce
 }
 
 // A list item with a download link, or with plain text when the file needs
-// the API token, which a link cannot send; both get an Open in Excel button.
+// the API token, because a link cannot send it. Both get an Open in Excel
+// button.
 function fileItem(document, label, url, open, { link = true } = {}) {
   const item = document.createElement("li");
   if (link) {

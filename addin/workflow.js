@@ -48,7 +48,7 @@ export async function sendWorkbook(context, command, query, env) {
   const cells = await countNeededCells(context);
   if (cells > maxCells) {
     // NOTE: whether getFileAsync includes edits not yet saved was not checked
-    // in a running Excel; docs/addin.md asks users to save large reports first.
+    // in a running Excel, so docs/addin.md tells users to save large reports.
     context.workbook.load("name");
     await context.sync();
     const name = context.workbook.name;

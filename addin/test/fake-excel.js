@@ -306,7 +306,7 @@ export function metaCells(reportId = "r-0001") {
   ];
 }
 
-// A fetch that records requests and answers from a handler.
+// A fetch that records each request and returns the handler's response.
 export function recordingFetch(handler) {
   const requests = [];
   const fetchImpl = async (url, request) => {
