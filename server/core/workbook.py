@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -676,14 +676,13 @@ def _save_workbook(workbook: Workbook, target) -> None:
         workbook.save(target)
         return
 
+    # A random name in the target's folder, not mkstemp, so that the file gets
+    # the permissions of the umask like any other file the user creates.
     path = Path(target)
-    handle, temporary = tempfile.mkstemp(
-        prefix=".dataprep-", suffix=".xlsx", dir=path.parent
-    )
-    os.close(handle)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     try:
         workbook.save(temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

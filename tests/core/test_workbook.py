@@ -1,4 +1,5 @@
 import io
+import os
 
 import openpyxl
 import pytest
@@ -759,3 +760,14 @@ def test_split_exact_fit_adds_no_sheet(tmp_path):
     )
 
     assert info.mapping_sheets == ["Mapping", "Mapping 2"]
+
+
+def test_saved_file_follows_umask(tmp_path):
+    path = tmp_path / "mode.xlsx"
+    umask = os.umask(0o022)
+    try:
+        write_report(path, sample_rows(), sample_meta())
+    finally:
+        os.umask(umask)
+
+    assert path.stat().st_mode & 0o777 == 0o644
