@@ -9,14 +9,16 @@ a report with the mapping option ``email``, and turns the report workbook
 into the payload that the add-in's client sends (``payload_from_workbook``).
 It then posts that payload to ``POST /addin/validate`` through Flask's test
 client, so the server time covers JSON parsing, xlwings' remote engine, the
-validation service and the response, but no network. The fastest of R runs
-counts. The payload size is the JSON text as the client sends it.
+validation service and the response, but no network. For comparison it posts
+the same workbook file to the web upload's ``POST /api/validate``. The fastest
+of R runs counts. The payload size is the JSON text as the client sends it.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
 import json
 import os
 import sys
@@ -85,15 +87,22 @@ def measure(users: int, repeat: int) -> dict:
                 "Content-Type": "application/json",
             }
             times = []
+            web_times = []
             response = None
             for _ in range(repeat):
                 started = time.perf_counter()
                 response = client.post("/addin/validate", data=text, headers=headers)
                 times.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise SystemExit(
-                        f"Validate failed: {response.get_data(as_text=True)}"
-                    )
+                check(response)
+
+                started = time.perf_counter()
+                web = client.post(
+                    "/api/validate",
+                    data={"file": (io.BytesIO(data), "report.xlsx")},
+                    headers={"Authorization": headers["Authorization"]},
+                )
+                web_times.append(time.perf_counter() - started)
+                check(web)
         finally:
             close_app(app)
 
@@ -107,7 +116,13 @@ def measure(users: int, repeat: int) -> dict:
         "response_mib": len(response.data) / 2**20,
         "actions": len(response.json["actions"]),
         "server_seconds": min(times),
+        "web_seconds": min(web_times),
     }
+
+
+def check(response) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"Validate failed: {response.get_data(as_text=True)}")
 
 
 def main() -> None:
@@ -119,7 +134,7 @@ def main() -> None:
 
     print(
         f"{'users':>8} {'rows':>8} {'xlsx MiB':>9} {'payload MiB':>12} "
-        f"{'response MiB':>13} {'actions':>8} {'server s':>9}"
+        f"{'response MiB':>13} {'actions':>8} {'server s':>9} {'web s':>6}"
     )
     for users in args.users:
         figures = measure(users, args.repeat)
@@ -127,7 +142,7 @@ def main() -> None:
             f"{figures['users']:>8,} {figures['rows']:>8,} "
             f"{figures['xlsx_mib']:>9.1f} {figures['payload_mib']:>12.1f} "
             f"{figures['response_mib']:>13.2f} {figures['actions']:>8,} "
-            f"{figures['server_seconds']:>9.2f}",
+            f"{figures['server_seconds']:>9.2f} {figures['web_seconds']:>6.2f}",
             flush=True,
         )
 

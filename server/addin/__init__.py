@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
     """Register the add-in blueprint and the folders it serves files from."""
     from . import views  # noqa: F401  (registers the views on bp)
 
+    # NOTE: these defaults are folders of the source checkout; a wheel built
+    # from pyproject.toml does not contain them, so set both when installing.
     app.config.setdefault("DATAPREP_ADDIN_DIR", str(ROOT / "addin"))
     app.config.setdefault("DATAPREP_TEMPLATES_DIR", str(ROOT / "templates_xlsx"))
     csrf.exempt(bp)
