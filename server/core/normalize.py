@@ -1,7 +1,8 @@
 """Comparison keys for the mapping options.
 
 Every key is trimmed and NFKC-normalised, so a full-width digit or a
-non-breaking space compares equal to its plain form. Emails and usernames are
+non-breaking space compares equal to its plain form, and invisible format
+characters such as a right-to-left mark are dropped. Emails and usernames are
 also casefolded. Names are casefolded, stripped of accents and have their
 inner whitespace collapsed. A blank value gives the key ``""``, which the
 matcher never matches.
@@ -9,19 +10,31 @@ matcher never matches.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Invisible format characters that exports carry by accident: the soft hyphen,
+# zero-width spaces and joiners, direction marks and embeddings, word joiners
+# and the byte order mark. Two values that differ only by them look equal in
+# every spreadsheet, so the keys leave them out.
+INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 
 
 def clean_text(value: str | None) -> str:
-    """Trim a value and apply NFKC normalisation. None becomes ``""``."""
+    """Trim a value, apply NFKC and drop INVISIBLE characters. None becomes ``""``."""
     if not value:
         return ""
 
-    return unicodedata.normalize("NFKC", value).strip()
+    if not value.isascii():
+        value = INVISIBLE.sub("", unicodedata.normalize("NFKC", value))
+
+    return value.strip()
 
 
 def id_key(value: str | None) -> str:
-    """Build the key of an ID: trimmed and NFKC only, so case and zeros count.
+    """Build the key of an ID: only trimmed and cleaned, so case and zeros count.
 
     ``004512`` and ``4512`` are different IDs, because SIS numbers and Unique
     IDs are text and a leading zero is part of them.
@@ -31,10 +44,7 @@ def id_key(value: str | None) -> str:
 
 def email_key(value: str | None) -> str:
     """Build the key of an email address: trimmed, NFKC and casefolded."""
-    if not value:
-        return ""
-
-    return unicodedata.normalize("NFKC", value).strip().casefold()
+    return clean_text(value).casefold()
 
 
 def username_key(value: str | None) -> str:

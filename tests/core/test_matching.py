@@ -6,7 +6,7 @@ import pytest
 from server.core.errors import MatchOptionError
 from server.core.matching import match, parse_options
 from server.core.model import Role, SchoologyUser, SisUser, make_local_id
-from server.core.normalize import email_key, name_key, username_key
+from server.core.normalize import email_key, id_key, name_key, username_key
 
 _lines = count(2)
 
@@ -534,3 +534,27 @@ def test_match_leaves_gc_as_found():
 
     assert still_disabled
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("key", "first", "second"),
+    [
+        (email_key, "ada@example.org\u200b", "ada@example.org"),
+        (username_key, "\u200ealovelace", "alovelace"),
+        (lambda v: name_key(v, "Lovelace"), "Ada\u200f", "Ada"),
+        (lambda v: name_key("Ada", v), "Love\u00adlace", "Lovelace"),
+        (id_key, "\ufeff4512", "4512"),
+    ],
+)
+def test_keys_ignore_invisible_format_characters(key, first, second):
+    assert key(first) == key(second)
+
+
+def test_match_name_with_right_to_left_mark():
+    result = match(
+        [schoology("101", first_name="\u05d3\u05e0\u05d4\u200f", last_name="Levi")],
+        [sis("T1", first_name="\u05d3\u05e0\u05d4", last_name="Levi")],
+        "name",
+    )
+
+    assert pairs(result, 1) == [("101", "2_T1")]
