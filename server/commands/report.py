@@ -17,6 +17,7 @@ from ..core.report import (
     read_exports,
     write_outputs,
 )
+from ..services.sources import parse_column_map
 from .appcontext import database_option
 from .reportdb import report_from_database
 
@@ -88,6 +89,19 @@ def print_result(report: Report, written: WrittenReport) -> None:
     help="The SIS export format. Detected from the headers when left out.",
 )
 @click.option(
+    "--key-column",
+    default=None,
+    help="The SIS column that holds the SIS key, in place of the sourcedId or DCID.",
+)
+@click.option(
+    "--column-map",
+    default=None,
+    metavar="FIELD=HEADER,...",
+    help="Headers of a generic CSV export, for --sis-format csv. The fields are "
+    "sis_key, number, first_name, middle_name, last_name, username, email, "
+    "role, school and grade.",
+)
+@click.option(
     "--match",
     "options",
     required=True,
@@ -112,6 +126,8 @@ def report(
     schoology: Path,
     sis: tuple[Path, ...],
     sis_format: str | None,
+    key_column: str | None,
+    column_map: str | None,
     options: str,
     output: Path | None,
     progress: bool | None,
@@ -124,6 +140,7 @@ def report(
 
     # Check the cheap arguments before the exports are read.
     mapping_options = parse_options(options)
+    fields = parse_column_map(column_map)
     if schoology is None and not sis:
         if output is not None:
             check_output_path(output)
@@ -140,7 +157,12 @@ def report(
     check_output_path(output, inputs)
 
     schoology_export, sis_export = read_exports(
-        schoology, sis, sis_format, progress=printer.phase
+        schoology,
+        sis,
+        sis_format,
+        column_map=fields,
+        key_column=key_column,
+        progress=printer.phase,
     )
     built = build_report(
         schoology_export, sis_export, mapping_options, progress=printer.phase

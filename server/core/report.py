@@ -72,9 +72,13 @@ def read_exports(
     sis_paths: Sequence[str | Path],
     sis_format: str | None = None,
     *,
+    column_map: dict[str, str] | None = None,
+    key_column: str | None = None,
     progress: PhaseCallback | None = None,
 ) -> tuple[Export, Export]:
     """Read the Schoology export and the SIS export files or folders.
+
+    ``column_map`` and ``key_column`` go to ``read_sis``.
 
     :raise ExportError: for a missing file, a missing column or a bad row,
         as the readers report it.
@@ -83,7 +87,12 @@ def read_exports(
     if progress is not None:
         progress(f"Read {len(schoology.users):,} Schoology users")
 
-    sis = read_sis(list(sis_paths), sis_format=sis_format)
+    sis = read_sis(
+        list(sis_paths),
+        sis_format=sis_format,
+        column_map=column_map,
+        key_column=key_column,
+    )
     if progress is not None:
         progress(f"Read {len(sis.users):,} SIS users from {len(sis.files)} files")
 

@@ -274,3 +274,37 @@ def test_report_output_is_folder(runner, examples_dir, tmp_path, name):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {output} is a folder. Give the name")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_report_generic_csv_with_column_map(runner, examples_dir, tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "Person ID,Given,Family,Mail,Kind\n"
+        "T1042,Daniel,Reyes,daniel.reyes@example.org,Teacher\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "report.csv"
+    args = report_args(examples_dir, output, match="email")
+    args[args.index("--sis") + 1] = str(people)
+    args += ["--sis-format", "csv", "--key-column", "Person ID", "--column-map"]
+    args += ["first_name=Given,last_name=Family,email=Mail,role=Kind"]
+
+    result = runner.invoke(main, args)
+    with open(output, encoding="utf-8-sig", newline="") as handle:
+        matched = [row for row in csv.DictReader(handle) if row["Scenario"] == "1"]
+
+    assert result.exit_code == 0
+    assert [row["SIS Local ID"] for row in matched] == ["2_T1042"]
+    assert matched[0]["Schoology User ID"] == "104857401"
+
+
+def test_report_bad_column_map(runner, examples_dir, tmp_path):
+    output = tmp_path / "report.csv"
+    args = report_args(examples_dir, output, "--column-map", "email")
+
+    result = runner.invoke(main, args)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Column map item 'email' is invalid")
+    assert len(result.stderr.splitlines()) == 1
+    assert not output.exists()
