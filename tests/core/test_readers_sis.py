@@ -740,3 +740,21 @@ def test_powerschool_file_name_contradicts_headers(
         read_sis([path], sis_format=sis_format)
 
     assert raised.value.message == expected
+
+
+def test_oneroster_zip_with_two_users_files(examples_dir, tmp_path):
+    archive = tmp_path / "export.zip"
+    users = (examples_dir / "oneroster" / "users.csv").read_bytes()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("2025/users.csv", users)
+        bundle.writestr("2026/Users.csv", users)
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([archive])
+
+    assert raised.value.message == (
+        "export.zip: the ZIP archive contains more than one users.csv "
+        "('2025/users.csv' and '2026/Users.csv'), so it is not clear which "
+        "export to read. Pass an archive of one OneRoster export, or unzip it "
+        "and pass the folder you mean."
+    )

@@ -34,8 +34,9 @@ def extract_oneroster(path: Path, folder: Path) -> list[Path]:
     Members are found in any subfolder of the archive and in any letter case.
     Return the unpacked files in the order users, roles, orgs.
 
-    :raise ExportError: when the file is not a ZIP archive, has no users.csv,
-        is encrypted, or a member unpacks to more than MAX_MEMBER_BYTES.
+    :raise ExportError: when the file is not a ZIP archive, has no users.csv
+        or two of one file, is encrypted, or a member unpacks to more than
+        MAX_MEMBER_BYTES.
     """
     try:
         bundle = zipfile.ZipFile(path)
@@ -46,11 +47,20 @@ def extract_oneroster(path: Path, folder: Path) -> list[Path]:
         ) from None
 
     with bundle:
-        members = {}
+        members: dict[str, zipfile.ZipInfo] = {}
         for info in bundle.infolist():
             name = PurePosixPath(info.filename).name.lower()
-            if not info.is_dir() and name in ONEROSTER_FILES:
-                members.setdefault(name, info)
+            if info.is_dir() or name not in ONEROSTER_FILES:
+                continue
+
+            if name in members:
+                raise ExportError(
+                    f"{path.name}: the ZIP archive contains more than one {name} "
+                    f"('{members[name].filename}' and '{info.filename}'), so it is "
+                    "not clear which export to read. Pass an archive of one "
+                    "OneRoster export, or unzip it and pass the folder you mean."
+                )
+            members[name] = info
 
         if "users.csv" not in members:
             raise ExportError(
