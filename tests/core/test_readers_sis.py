@@ -758,3 +758,15 @@ def test_oneroster_zip_with_two_users_files(examples_dir, tmp_path):
         "export to read. Pass an archive of one OneRoster export, or unzip it "
         "and pass the folder you mean."
     )
+
+
+def test_missing_column_lists_at_most_twenty_headers(tmp_path):
+    header = ",".join(f"Column {n}" for n in range(1, 101))
+    path = write(tmp_path / "users.csv", header, ",".join("x" * 100))
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    message = raised.value.message
+    assert "'Column 20', and 80 more." in message
+    assert "'Column 21'" not in message

@@ -19,7 +19,7 @@ import sys
 from ..errors import ExportError
 from ..model import SisUser, make_local_id, parse_role
 from .collect import SisCollector
-from .source import Table, cached_parse_role, header_key
+from .source import Table, cached_parse_role, header_key, quote_headers
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def resolve_columns(
 
         columns[name] = table.column(defaults, required=False)
         if columns[name] is None and name in REQUIRED:
-            found = ", ".join(f"'{h}'" for h in table.headers if h.strip())
+            found = quote_headers(table.headers)
             raise ExportError(
                 f"{table.name}: no column contains the field '{name}'. The header "
                 f"row contains {found}. Name the column in the column map, for "

@@ -16,7 +16,7 @@ from .collect import SisCollector
 from .generic import read_generic
 from .oneroster import deleted_warning, read_orgs, read_roles, read_users
 from .powerschool import read_powerschool
-from .source import Table, gc_paused, open_table
+from .source import Table, gc_paused, open_table, quote_headers
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def classify(table: Table, sis_format: str | None) -> str:
         "powerschool": detect.POWERSCHOOL_KINDS,
     }.get(sis_format)
     if expected is not None and kind not in expected:
-        found = ", ".join(f"'{header}'" for header in table.headers if header.strip())
+        found = quote_headers(table.headers)
         requested = FORMAT_NAMES[sis_format]
         found_kind = f"{KIND_NAMES[kind]}, not" if kind != detect.GENERIC else "not"
         raise ExportError(

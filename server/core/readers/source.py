@@ -61,6 +61,8 @@ EXACT_FLOAT_LIMIT = 2**53
 
 # How many cells or lines a warning names before it only counts the rest.
 MAX_NAMED = 5
+# How many header names a message about a missing column quotes.
+MAX_LISTED_HEADERS = 20
 
 # C0 control characters other than tab, line feed and carriage return, which
 # an xlsx cell cannot store, and the byte order mark, which is invisible but
@@ -107,6 +109,16 @@ def header_key(name: str) -> str:
     name = TABLE_PREFIX.sub("", name)
 
     return NOT_ALPHANUMERIC.sub("", name).casefold()
+
+
+def quote_headers(headers: list[str]) -> str:
+    """Quote the non-blank header names for a message, at most MAX_LISTED_HEADERS."""
+    names = [header for header in headers if header.strip()]
+    text = ", ".join(f"'{name}'" for name in names[:MAX_LISTED_HEADERS])
+    if len(names) > MAX_LISTED_HEADERS:
+        text += f", and {len(names) - MAX_LISTED_HEADERS} more"
+
+    return text
 
 
 def list_places(places: list, unit: str) -> str:
@@ -207,7 +219,7 @@ class Table:
         if not required:
             return None
 
-        found = ", ".join(f"'{header}'" for header in self.headers if header.strip())
+        found = quote_headers(self.headers)
         others = ""
         if len(names) > 1:
             others = " (or " + ", ".join(f"'{name}'" for name in names[1:]) + ")"
