@@ -27,6 +27,7 @@ import python_calamine
 
 from . import layout
 from .errors import WorkbookError
+from .readers.source import gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -377,12 +378,14 @@ def _build_report(
     positions: dict[str, tuple[int, ...]] = {}
     warnings: list[str] = []
     mapping_sheets = list(sheets)
-    for sheet in mapping_sheets:
-        sheet_rows, positions[sheet], sheet_warnings = _read_mapping_sheet(
-            sheet, sheets[sheet], 1
-        )
-        rows.extend(sheet_rows)
-        warnings.extend(sheet_warnings)
+    # One list per row and no reference cycles: the collector only slows it.
+    with gc_paused():
+        for sheet in mapping_sheets:
+            sheet_rows, positions[sheet], sheet_warnings = _read_mapping_sheet(
+                sheet, sheets[sheet], 1
+            )
+            rows.extend(sheet_rows)
+            warnings.extend(sheet_warnings)
 
     return UploadedReport(
         name=name,

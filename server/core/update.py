@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from . import layout
 from .errors import ConflictError
 from .readback import UploadedReport
+from .readers.source import gc_paused
 from .validate import ERROR, ValidationContext, ValidationResult
 from .validate.rows import row_scenario
 
@@ -119,10 +120,14 @@ def plan_update(
         source_digest=uploaded.source_digest,
         counts={scenario: dict.fromkeys(OUTCOMES, 0) for scenario in (1, 2, 3)},
     )
-    for row, checked in zip(uploaded.rows, result.rows, strict=True):
-        scenario = row_scenario(row.values)
-        outcome = _plan_row(plan, row, checked.mapping_id, scenario, context)
-        plan.counts.setdefault(scenario, dict.fromkeys(OUTCOMES, 0))[outcome] += 1
+    # One Change per changed row and no reference cycles, so the collector
+    # would only walk the rows again and again.
+    with gc_paused():
+        for row, checked in zip(uploaded.rows, result.rows, strict=True):
+            scenario = row_scenario(row.values)
+            outcome = _plan_row(plan, row, checked.mapping_id, scenario, context)
+            counts = plan.counts.setdefault(scenario, dict.fromkeys(OUTCOMES, 0))
+            counts[outcome] += 1
 
     logger.info("planned update for report %s: %s", uploaded.report_id, plan.totals)
 

@@ -9,6 +9,7 @@ row's level and message.
 from __future__ import annotations
 
 import copy
+import gc
 import shutil
 import subprocess
 
@@ -855,3 +856,12 @@ def test_libreoffice_saved_copy_validates(report, tmp_path):
     assert result.totals["ok"] == 9
     assert result_of(result, sid="1003").mapping_id == "1_S88213"
     assert result_of(result, sid="1001").mapping_id == "1_004512"
+
+
+def test_validate_restores_garbage_collector(report):
+    path, stored = report
+    assert gc.isenabled()
+
+    run(path, stored)
+
+    assert gc.isenabled()

@@ -27,6 +27,7 @@ import logging
 
 from ..errors import ConflictError, ReportNotFoundError, WorkbookError
 from ..readback import UploadedReport
+from ..readers.source import gc_paused
 from .context import StoredReport, ValidationContext
 from .result import ValidationResult
 from .rows import RowChecker
@@ -43,9 +44,13 @@ def validate(uploaded: UploadedReport, context: ValidationContext) -> Validation
     """
     stored = check_report(uploaded, context)
     checker = RowChecker(uploaded, context, stored)
-    rows = [checker.check(index, row) for index, row in enumerate(uploaded.rows)]
-    checker.resolve_unknown()
-    checker.mapping_ids.check_repeats(rows)
+    # Validation makes no reference cycles, but its result objects would set
+    # off full collections that walk every row read. Pausing the collector
+    # cut the time of 100,000 rows by about 30% (benchmarks/validate.py).
+    with gc_paused():
+        rows = [checker.check(index, row) for index, row in enumerate(uploaded.rows)]
+        checker.resolve_unknown()
+        checker.mapping_ids.check_repeats(rows)
 
     deleted = checker.deleted_keys()
     result = ValidationResult(
