@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 LICENSE_ENV = "XLWINGS_LICENSE_KEY"
 CLIENT_NAME = "Office.js"
+# xlwings' other clients send the same payload, but the remote engine accepts
+# them only when their xlwings version equals the server's.
+CLIENT_NAMES = (CLIENT_NAME, "Microsoft Office Scripts", "Google Apps Script")
 
 
 class AddinUnavailableError(DataPrepError):
@@ -75,14 +78,21 @@ def require_license() -> None:
 def open_book(payload: Any):
     """Open an add-in payload as an xlwings book on the remote engine.
 
-    :raise PayloadError: when the payload lacks the book, names or sheets.
+    :raise PayloadError: when the payload lacks the book, names or sheets, or
+        comes from an xlwings client of another version than the server's.
     """
     check_payload(payload)
     require_license()
 
     import xlwings
 
-    return xlwings.Book(json=payload)
+    try:
+        return xlwings.Book(json=payload)
+    except xlwings.XlwingsError as error:
+        raise PayloadError(
+            f"xlwings could not open the payload: {error} Use the SIS Data Prep "
+            "add-in, or an xlwings client of the server's version."
+        ) from None
 
 
 def check_payload(payload: Any) -> None:
@@ -96,10 +106,11 @@ def check_payload(payload: Any) -> None:
             "Run Validate or Submit from the SIS Data Prep tab in Excel."
         )
 
-    if payload.get("client") != CLIENT_NAME:
+    if payload.get("client") not in CLIENT_NAMES:
         raise PayloadError(
-            f"The payload's client is {payload.get('client')!r}, not {CLIENT_NAME!r}. "
-            "Run Validate or Submit from the SIS Data Prep tab in Excel."
+            f"The payload's client is {payload.get('client')!r}, not one of "
+            f"xlwings' clients ({', '.join(CLIENT_NAMES)}). Run Validate or Submit "
+            "from the SIS Data Prep tab in Excel."
         )
 
     book = payload.get("book")

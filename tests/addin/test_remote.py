@@ -42,9 +42,10 @@ def payload(**changes):
     ("body", "message"),
     [
         ([1, 2], "not a JSON object"),
+        (payload(client="Excel VBA"), "client is 'Excel VBA'"),
         (
-            payload(client="Microsoft Office Scripts"),
-            "client is 'Microsoft Office Scripts'",
+            payload(client="Microsoft Office Scripts", version="0.1.0"),
+            "client (0.1.0) and server",
         ),
         (payload(book=None), "no 'book' object"),
         (payload(sheets=[]), "no 'sheets' list"),
@@ -58,6 +59,18 @@ def test_bad_payload_rejected(client, viewer_headers, body, message):
 
     assert response.status_code == 400
     assert message in response.json["message"]
+
+
+def test_office_scripts_client_accepted(client, viewer_headers, report_bytes):
+    import xlwings
+
+    body = payload_from_workbook(report_bytes)
+    body["client"] = "Microsoft Office Scripts"
+    body["version"] = xlwings.__version__
+    response = client.post("/addin/validate", json=body, headers=viewer_headers)
+
+    assert response.status_code == 200
+    assert response.json["counts"]["error"] == 0
 
 
 def test_payload_without_meta_sheet(client, viewer_headers):
