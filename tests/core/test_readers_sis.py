@@ -770,3 +770,21 @@ def test_missing_column_lists_at_most_twenty_headers(tmp_path):
     message = raised.value.message
     assert "'Column 20', and 80 more." in message
     assert "'Column 21'" not in message
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "kind"),
+    [
+        ("oneroster", "users.csv", "a OneRoster 1.1 users.csv"),
+        ("oneroster", "orgs.csv", "a OneRoster orgs.csv"),
+        ("powerschool", "students.csv", "a PowerSchool students export"),
+    ],
+)
+def test_schoology_side_given_sis_export(examples_dir, folder, name, kind):
+    with pytest.raises(ExportError) as raised:
+        read_schoology(examples_dir / folder / name)
+
+    assert raised.value.message == (
+        f"{name} is {kind}, not a Schoology user export. Give it as a SIS "
+        "export, and give the Schoology user export as the Schoology file."
+    )

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from ..errors import ExportError
 from ..model import Export, SchoologyUser
-from .source import cached_parse_role, gc_paused, list_places, open_table
+from .detect import GENERIC, SCHOOLOGY, detect_table
+from .sis import KIND_NAMES
+from .source import Table, cached_parse_role, gc_paused, list_places, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def read_schoology(path: str | Path) -> Export:
         repeated Schoology User ID, or a row that is not valid CSV.
     """
     table = open_table(path)
+    check_not_sis(table)
     columns = {field: table.column(names) for field, names in REQUIRED.items()}
     for field, names in OPTIONAL.items():
         columns[field] = table.column(names, required=False)
@@ -137,6 +140,19 @@ def read_schoology(path: str | Path) -> Export:
     logger.info("Read a Schoology export: %d users", len(users))
 
     return export
+
+
+def check_not_sis(table: Table) -> None:
+    """Raise when the file given as the Schoology export is a SIS export."""
+    kind = detect_table(table)
+    if kind in (SCHOOLOGY, GENERIC):
+        return
+
+    raise ExportError(
+        f"{table.name} is {KIND_NAMES[kind]}, not a Schoology user export. Give "
+        "it as a SIS export, and give the Schoology user export as the "
+        "Schoology file."
+    )
 
 
 def unique_id_warnings(table, users: list[SchoologyUser], repeated: set[str]):
