@@ -233,6 +233,17 @@ def test_accept_fills_suggested_ids(client, report):
     assert "<strong>0</strong>with errors" in again.get_data(as_text=True)
 
 
+def test_accepted_copy_keeps_protection(client, report):
+    page = upload_workbook(client, "/validate/", report, "report.xlsx")
+    upload_id = UPLOAD_LINK.search(page.get_data(as_text=True)).group(1)
+    response = post(client, f"/validate/{upload_id}/accept", {"min_score": "90"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Mapping"]
+
+    assert sheet.protection.sheet is True
+    assert len(sheet.data_validations.dataValidation) >= 1
+    assert len(sheet.conditional_formatting) >= 1
+
+
 def test_deleted_rows_counted(client, report):
     workbook = openpyxl.load_workbook(io.BytesIO(report))
     sheet = workbook["Mapping"]
