@@ -277,7 +277,7 @@ def store_rows(report_id: str, rows: list[layout.ReportRow]) -> None:
         for position, values in enumerate(layout.row_values(row) for row in rows)
     )
     for chunk in chunked(records, INSERT_CHUNK):
-        session.execute(insert(ReportRowRecord), chunk)
+        session.execute(insert(ReportRowRecord.__table__), chunk)
 
 
 def get_report(report_id: str) -> Report:

@@ -165,7 +165,7 @@ def store_snapshot(
         for position, person in enumerate(export.users)
     )
     for chunk in chunked(people, INSERT_CHUNK):
-        session.execute(insert(SnapshotPerson), chunk)
+        session.execute(insert(SnapshotPerson.__table__), chunk)
 
     return snapshot
 
@@ -194,7 +194,7 @@ def replace_accounts(users: list[SchoologyUser], snapshot_id: int) -> None:
     session.execute(delete(SchoologyAccount))
     rows = (account_row(user, snapshot_id) for user in users)
     for chunk in chunked(rows, INSERT_CHUNK):
-        session.execute(insert(SchoologyAccount), chunk)
+        session.execute(insert(SchoologyAccount.__table__), chunk)
 
 
 def account_row(user: SchoologyUser, snapshot_id: int) -> dict:

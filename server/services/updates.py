@@ -257,7 +257,7 @@ def write_changes(batch: UpdateBatch, plan: UpdatePlan) -> None:
         for position, change in enumerate(plan.changes)
     )
     for chunk in chunked(rows, INSERT_CHUNK):
-        session.execute(insert(UpdateChange), chunk)
+        session.execute(insert(UpdateChange.__table__), chunk)
 
     copy_names(batch.id)
     changed = set_unique_ids(batch.id, UpdateChange.before, UpdateChange.after)

@@ -131,15 +131,22 @@ def current_sis_people() -> dict[str, core_validate.SisPerson]:
     if snapshot is None:
         return {}
 
-    people = {}
-    rows = get_session().scalars(
-        select(SnapshotPerson.data).where(SnapshotPerson.snapshot_id == snapshot.id)
+    # The database extracts the four fields, which is several times faster
+    # than decoding each person's whole JSON document in Python.
+    data = SnapshotPerson.data
+    rows = get_session().execute(
+        select(
+            data["local_id"].as_string(),
+            data["role"].as_string(),
+            data["first_name"].as_string(),
+            data["last_name"].as_string(),
+        ).where(SnapshotPerson.snapshot_id == snapshot.id)
     )
-    for data in rows:
-        name = " ".join(
-            part for part in (data.get("first_name"), data.get("last_name")) if part
-        )
-        people[data["local_id"]] = core_validate.SisPerson(Role(data["role"]), name)
+    roles = {role.value: role for role in Role}
+    people = {}
+    for local_id, role, first_name, last_name in rows:
+        name = " ".join(part for part in (first_name, last_name) if part)
+        people[local_id] = core_validate.SisPerson(roles[role], name)
 
     return people
 
@@ -154,8 +161,10 @@ def current_accounts() -> dict[str, core_validate.SchoologyAccount]:
         )
     )
 
+    roles = {role.value: role for role in Role}
+
     return {
-        schoology_id: core_validate.SchoologyAccount(Role(role), unique_id)
+        schoology_id: core_validate.SchoologyAccount(roles[role], unique_id)
         for schoology_id, role, unique_id in rows
     }
 
