@@ -10,6 +10,8 @@ own app from the settings sent with the job. A job function receives a
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from .core.errors import DataPrepError, TransientError
 from .db import get_database, get_session
@@ -29,6 +33,9 @@ logger = logging.getLogger(__name__)
 EXTENSION_KEY = "dataprep.jobs"
 JOB_FUNCTIONS: dict[str, Callable[[JobContext], dict[str, Any]]] = {}
 FAILED_MESSAGE = "The job failed because of an internal error; the error is logged."
+ORPHANED_MESSAGE = (
+    "The server process stopped before the job finished; start the job again."
+)
 
 # Progress is written at most this often, so a job over 100,000 rows does not
 # spend its time on UPDATE statements.
@@ -72,10 +79,11 @@ class JobContext:
 
 
 class ThreadBackend:
-    """Runs jobs on a thread pool inside the server process."""
+    """Runs jobs on a thread pool inside the server process.
 
-    # NOTE: a job that is queued or running when its server process stops
-    # keeps that status in the jobs table; nothing marks it failed later.
+    A job that was queued or running when its server process stopped is
+    marked failed by the next app that starts on the same host.
+    """
 
     def __init__(self, app: Flask, workers: int):
         self.app = app
@@ -84,6 +92,10 @@ class ThreadBackend:
         )
         self.futures: dict[str, Future] = {}
         self.lock = threading.Lock()
+
+    @property
+    def runner(self) -> str:
+        return thread_runner(os.getpid())
 
     def enqueue(self, job_id: str) -> None:
         future = self.executor.submit(self._run, job_id)
@@ -107,6 +119,8 @@ class ThreadBackend:
 
 class RqBackend:
     """Queues jobs on Redis for ``rq worker`` processes."""
+
+    runner = "rq"
 
     def __init__(self, app: Flask):
         self.app = app
@@ -181,13 +195,77 @@ def init_app(app: Flask) -> None:
         raise ValueError(f"DATAPREP_JOBS={name!r} is invalid; use thread or rq.")
 
     app.extensions[EXTENSION_KEY] = backend
+    if name == "thread":
+        with app.app_context():
+            try:
+                fail_orphaned_jobs()
+            except SQLAlchemyError as error:
+                # A database without the schema yet (DATAPREP_MIGRATE off)
+                # has no jobs to check.
+                get_session().rollback()
+                logger.warning(
+                    "Checking for jobs of stopped servers failed: %s",
+                    type(error).__name__,
+                )
+
+
+def thread_runner(pid: int) -> str:
+    return f"thread:{socket.gethostname()}:{pid}"
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+    return True
+
+
+def fail_orphaned_jobs() -> int:
+    """Mark failed the thread jobs of this host whose server process is gone.
+
+    Jobs of this process are left alone, because another app in it may be
+    running them. Returns how many jobs were marked.
+    """
+    session = get_session()
+    prefix = thread_runner(0).removesuffix("0")
+    jobs = session.scalars(
+        select(Job).where(
+            Job.status.in_((QUEUED, RUNNING)), Job.runner.startswith(prefix)
+        )
+    ).all()
+    orphaned = []
+    for job in jobs:
+        pid = int(job.runner.removeprefix(prefix) or 0)
+        if pid != os.getpid() and not process_alive(pid):
+            orphaned.append(job)
+
+    for job in orphaned:
+        job.status = FAILED
+        job.error = ORPHANED_MESSAGE
+        job.finished_at = utcnow()
+    session.commit()
+    if orphaned:
+        logger.warning(
+            "Marked %d jobs of stopped server processes failed", len(orphaned)
+        )
+
+    return len(orphaned)
 
 
 def backend():
     return current_app.extensions[EXTENSION_KEY]
 
 
-def record_job(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
+def record_job(
+    kind: str,
+    params: dict[str, Any],
+    created_by_id: int | None,
+    runner: str | None = None,
+) -> Job:
     """Add a queued job row and commit it.
 
     The row is committed first, so the job is visible to a status request and
@@ -202,6 +280,7 @@ def record_job(kind: str, params: dict[str, Any], created_by_id: int | None) -> 
         kind=kind,
         status=QUEUED,
         params=params,
+        runner=runner,
         created_by_id=created_by_id,
     )
     session.add(job)
@@ -216,7 +295,7 @@ def submit(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
     :raise TransientError: when the RQ queue is unreachable; the job is then
         recorded as failed.
     """
-    job = record_job(kind, params, created_by_id)
+    job = record_job(kind, params, created_by_id, backend().runner)
     try:
         backend().enqueue(job.id)
     except TransientError as error:
@@ -230,7 +309,7 @@ def submit(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
 
 def run_now(kind: str, params: dict[str, Any], created_by_id: int | None) -> Job:
     """Record a job and run it in this thread; the command line uses this."""
-    job = record_job(kind, params, created_by_id)
+    job = record_job(kind, params, created_by_id, thread_runner(os.getpid()))
     execute(job.id)
     session = get_session()
     session.expire_all()

@@ -141,6 +141,8 @@ class Job(Base):
     progress: Mapped[float] = mapped_column(default=0.0)
     message: Mapped[str] = mapped_column(String(255), default="")
     params: Mapped[dict[str, Any]]
+    # "thread:HOST:PID" for the embedded pool, "rq" for a queued job.
+    runner: Mapped[str | None] = mapped_column(String(128))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,5 +1,6 @@
 """Jobs: the thread pool backend, the RQ backend on Redis, failures."""
 
+import os
 import uuid
 
 import pytest
@@ -163,3 +164,38 @@ def test_failed_report_job_in_logs(app, client, admin_headers, examples_dir):
     assert by_id[failed.id]["status"] == "failed"
     assert by_id[failed.id]["error"].startswith("Snapshot 99 no longer exists")
     assert by_id[failed.id]["report"] is None
+
+
+def test_orphaned_thread_job_failed_on_start(app, tmp_path, database_url):
+    with app.app_context():
+        session = get_session()
+        stopped = jobs.record_job(
+            "test-progress", {}, None, jobs.thread_runner(2**22 + 7)
+        )
+        mine = jobs.record_job(
+            "test-progress", {}, None, jobs.thread_runner(os.getpid())
+        )
+        queued_on_rq = jobs.record_job("test-progress", {}, None, "rq")
+        ids = (stopped.id, mine.id, queued_on_rq.id)
+        session.commit()
+
+    restarted = create_app(
+        {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": database_url,
+            "DATAPREP_STORAGE_DIR": str(tmp_path / "storage"),
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    try:
+        with restarted.app_context():
+            statuses = {
+                job.id: (job.status, job.error)
+                for job in get_session().scalars(select(Job).where(Job.id.in_(ids)))
+            }
+    finally:
+        close_app(restarted)
+
+    assert statuses[stopped.id] == (FAILED, jobs.ORPHANED_MESSAGE)
+    assert statuses[mine.id][0] == "queued"
+    assert statuses[queued_on_rq.id][0] == "queued"
