@@ -72,7 +72,11 @@ export function describeReport(report) {
   const counts = report.counts ?? {};
   const scenarios = [1, 2, 3].map((n) => `scenario ${n}: ${counts[n] ?? 0}`).join(", ");
 
-  return `Report ${report.id} of ${report.created_at} (${scenarios})`;
+  // The server stores times in UTC; minutes are precise enough to tell
+  // reports apart in the list.
+  const when = String(report.created_at).replace("T", " ").slice(0, 16);
+
+  return `Report ${report.id} of ${when} UTC (${scenarios})`;
 }
 
 export function renderLibrary(document, library, open) {

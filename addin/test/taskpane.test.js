@@ -79,7 +79,11 @@ test("openWorkbook reports a failed download", async () => {
 });
 
 test("describeReport lists the scenario counts", () => {
-  const text = describeReport({ id: "r1", created_at: "2026-12-04T10:00:00", counts: { 1: 40, 2: 8 } });
+  const text = describeReport({
+    id: "r1",
+    created_at: "2026-12-04T10:43:50.872566",
+    counts: { 1: 40, 2: 8 },
+  });
 
-  assert.equal(text, "Report r1 of 2026-12-04T10:00:00 (scenario 1: 40, scenario 2: 8, scenario 3: 0)");
+  assert.equal(text, "Report r1 of 2026-12-04 10:43 UTC (scenario 1: 40, scenario 2: 8, scenario 3: 0)");
 });

@@ -4,7 +4,10 @@ Payloads come from ``server.addin.payloads.payload_from_workbook``, which
 builds what the add-in's client sends for a workbook file.
 """
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 from server.addin.payloads import payload_from_workbook
 from tests.server.conftest import (
@@ -49,3 +52,16 @@ def report(client, admin_headers, examples_dir) -> dict:
 @pytest.fixture
 def report_bytes(client, admin_headers, report) -> bytes:
     return download(client, admin_headers, report["id"])
+
+
+@pytest.fixture
+def live_url(app):
+    """Serve the app on a free port of 127.0.0.1 and return its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()

@@ -9,11 +9,9 @@ import json
 import shutil
 import socket
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from server.addin.verdicts import MARK_COLOR
 from server.core import layout
@@ -41,18 +39,6 @@ def node_modules():
             check=True,
             timeout=300,
         )
-
-
-@pytest.fixture
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
 
 
 def drive(live_url, headers, command, data, answers=()):
