@@ -1,6 +1,6 @@
 """The task pane and the dialog page in Chromium, served by a live server.
 
-Office loads ``office.js`` from Microsoft's CDN. Here Playwright answers that
+Office loads ``office.js`` from Microsoft's CDN. Here Playwright fulfils that
 request itself with a stand-in that provides the few Office calls the pages
 make, so no request leaves 127.0.0.1.
 """
