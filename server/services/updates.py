@@ -166,9 +166,20 @@ def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
 
 
 def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResult:
-    """Record the batch and change every Unique ID in one transaction."""
+    """Record the batch and change every Unique ID in one transaction.
+
+    A plan without changes records no batch, so it leaves nothing to undo.
+    """
     session = get_session()
     session.rollback()
+    if not plan.changes:
+        return ApplyResult(
+            applied=False,
+            message=f"Every Integration-Mapping ID of report {plan.report_id} "
+            "already is its user's Unique ID, so nothing changed.",
+            totals=plan.totals,
+        )
+
     report = session.scalar(
         select(Report).where(Report.id == plan.report_id).with_for_update()
     )

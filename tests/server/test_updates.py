@@ -9,7 +9,13 @@ from sqlalchemy import event, func, select, text, update
 from server.db import get_database, get_session
 from server.models import SchoologyAccount, UndoRecord, UpdateBatch, UpdateChange
 
-from .conftest import STUDENT_ROW, TEACHER_ROW, download, edit_report
+from .conftest import (
+    STUDENT_ROW,
+    TEACHER_ROW,
+    download,
+    edit_report,
+    generate_report,
+)
 
 pytestmark = pytest.mark.database
 
@@ -304,3 +310,24 @@ def test_history_lists_batches(client, admin_headers, upload_id):
 
     assert len(batches) == 1
     assert batches[0]["undone_at"] is None
+
+
+def test_apply_without_changes_records_nothing(app, client, admin_headers, report):
+    # After the first apply, a newer report has every matched user linked.
+    workbook = download(client, admin_headers, report["id"])
+    first = apply(
+        client,
+        admin_headers,
+        preview(client, admin_headers, workbook).json["upload_id"],
+    )
+    assert first.status_code == 201
+    newer = generate_report(client, admin_headers)["report"]
+    unchanged = download(client, admin_headers, newer["id"])
+    previewed = preview(client, admin_headers, unchanged)
+    response = apply(client, admin_headers, previewed.json["upload_id"])
+
+    assert previewed.json["plan"]["totals"]["change"] == 0
+    assert response.status_code == 200
+    assert response.json["applied"] is False
+    assert "already is its user's Unique ID" in response.json["message"]
+    assert row_count(app, UpdateBatch) == 1
