@@ -215,6 +215,16 @@ def test_suggest_grade_tolerant_by_one():
     assert far.score < near.score
 
 
+def test_suggest_username():
+    # Karen's Schoology name was typed from a form, so only the username is left.
+    user = staff_schoology("522", "K.", "Brant", username="kbrandt")
+    pool = [*POOL, staff_sis("2_2004", "Kara", "Brandt", username="kbrandt")]
+    best = top_suggestion(user, pool)
+
+    assert best.local_id == "2_2004"
+    assert best.reason.startswith("username and school agree")
+
+
 def test_suggest_accents_fold():
     best = top_suggestion(schoology("509", "Jose", "Nunez"))
 
@@ -316,9 +326,9 @@ def test_add_suggestions_fills_only_scenario_2():
     rows = report_rows()
     add_suggestions(rows, school_year_end=YEAR_END)
 
-    assert rows[0].suggestions == []
+    assert rows[0].suggestions == ()
     assert rows[3].suggestions == []
-    assert rows[4].suggestions == []
+    assert rows[4].suggestions == ()
 
 
 def test_add_suggestions_stats():

@@ -10,8 +10,10 @@ the perturbed district of ``benchmarks/suggest.py``, 99.5% of them are.
 from __future__ import annotations
 
 import logging
+import sys
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..layout import ReportRow, Suggestion
@@ -61,54 +63,62 @@ class SuggestionStats:
 
 
 @dataclass(slots=True)
-class Candidate:
-    """A SIS user found by blocking for one Schoology user, with its evidence."""
+class Found:
+    """One Schoology user's candidates as pool positions and weights.
 
-    local_id: str
-    evidence: Evidence
+    Arrays keep this small, because every unmatched user has one until the
+    claims are known. The evidence behind a weight is not kept: ranking
+    takes the reasons of the first ranking, or compares the pair again.
+    """
 
-    @property
-    def weight(self) -> float:
-        return self.evidence.weight
-
-
-def find_candidates(
-    profile: Profile, pool: list[Profile], index: BlockIndex, stats: PoolStats
-) -> list[Candidate]:
-    """Weigh the evidence for each SIS user that blocking finds for a user."""
-    return [
-        Candidate(pool[position].key, compare(profile, pool[position], stats))
-        for position in index.candidates(profile)
-    ]
+    user: SchoologyUser
+    no_match_weight: float
+    positions: array
+    weights: array
 
 
-def rank_candidates(
-    candidates: list[Candidate], no_match_weight: float
+def rank(
+    positions: Sequence[int],
+    weights: Sequence[float],
+    no_match_weight: float,
+    keys: list[str],
+    reason: Callable[[int], str],
 ) -> list[Suggestion]:
-    """Score one Schoology user's candidates and keep the best three."""
-    scores = to_scores([item.weight for item in candidates], no_match_weight)
-    ranked = sorted(
-        zip(scores, candidates, strict=True),
-        key=lambda item: (-item[0], item[1].local_id),
+    """Score one Schoology user's candidates and keep the best three.
+
+    ``keys`` gives the local ID at each pool position, and ``reason(i)`` the
+    reason for the i-th candidate, built only for those that are kept.
+    """
+    scores = to_scores(list(weights), no_match_weight)
+    order = sorted(
+        range(len(positions)), key=lambda i: (-scores[i], keys[positions[i]])
     )
     suggestions: list[Suggestion] = []
     seen: set[str] = set()
-    for score, candidate in ranked:
-        if score < MIN_SCORE or candidate.local_id in seen:
+    for i in order:
+        if scores[i] < MIN_SCORE:
+            break
+
+        local_id = keys[positions[i]]
+        if local_id in seen:
             continue
 
-        seen.add(candidate.local_id)
-        reason = candidate.evidence.reason()
-        suggestions.append(Suggestion(candidate.local_id, score, reason))
+        seen.add(local_id)
+        # Reasons repeat from row to row, so rows share one string each.
+        suggestions.append(Suggestion(local_id, scores[i], sys.intern(reason(i))))
         if len(suggestions) == MAX_SUGGESTIONS:
             break
 
     return suggestions
 
 
+def reasons_from(evidence: list[Evidence]) -> Callable[[int], str]:
+    """Return the reason function of ``rank`` for candidates with their evidence."""
+    return lambda i: evidence[i].reason()
+
+
 def strong_claims(
-    results: dict[str, list[Suggestion]],
-    found: dict[str, tuple[float, list[Candidate]]],
+    results: dict[str, list[Suggestion]], found: dict[str, Found], keys: list[str]
 ) -> dict[str, str]:
     """Map SIS users to the one row that claims each of them beyond doubt.
 
@@ -120,10 +130,11 @@ def strong_claims(
     for schoology_id, suggestions in results.items():
         if suggestions and suggestions[0].score >= STRONG_SCORE:
             top = suggestions[0].local_id
+            entry = found[schoology_id]
             weight = max(
-                candidate.weight
-                for candidate in found[schoology_id][1]
-                if candidate.local_id == top
+                weight
+                for position, weight in zip(entry.positions, entry.weights, strict=True)
+                if keys[position] == top
             )
             claimants[top].append((weight, schoology_id))
 
@@ -202,31 +213,69 @@ def _suggest(
 ) -> dict[str, list[Suggestion]]:
     end = school_year_end or current_school_year_end()
     pool = [sis_profile(user, end) for user in sis_pool]
+    keys = [profile.key for profile in pool]
     index = BlockIndex(pool)
     stats = PoolStats(pool)
-    found: dict[str, tuple[float, list[Candidate]]] = {}
+    found: dict[str, Found] = {}
+    results: dict[str, list[Suggestion]] = {}
     for user in schoology_users:
         profile = schoology_profile(user)
-        candidates = find_candidates(profile, pool, index, stats)
-        found[user.schoology_id] = (stats.no_match_weight(user.role), candidates)
+        positions = index.candidates(profile)
+        evidence = [compare(profile, pool[position], stats) for position in positions]
+        weights = [item.weight for item in evidence]
+        no_match = stats.no_match_weight(user.role)
+        results[user.schoology_id] = rank(
+            positions, weights, no_match, keys, reasons_from(evidence)
+        )
+        found[user.schoology_id] = Found(
+            user, no_match, array("l", positions), array("d", weights)
+        )
 
-    results = {
-        schoology_id: rank_candidates(candidates, no_match)
-        for schoology_id, (no_match, candidates) in found.items()
-    }
-    claims = strong_claims(results, found)
-    for schoology_id, (no_match, candidates) in found.items():
-        unclaimed = [
-            candidate
-            for candidate in candidates
-            if claims.get(candidate.local_id, schoology_id) == schoology_id
+    claims = strong_claims(results, found, keys)
+    for schoology_id, entry in found.items():
+        kept = [
+            i
+            for i, position in enumerate(entry.positions)
+            if claims.get(keys[position], schoology_id) == schoology_id
         ]
-        if len(unclaimed) < len(candidates):
-            results[schoology_id] = rank_candidates(unclaimed, no_match)
+        if len(kept) < len(entry.positions):
+            results[schoology_id] = rerank(
+                entry, kept, results[schoology_id], pool, keys, stats
+            )
 
     mark_shared(results)
 
     return results
+
+
+def rerank(
+    entry: Found,
+    kept: list[int],
+    first: list[Suggestion],
+    pool: list[Profile],
+    keys: list[str],
+    stats: PoolStats,
+) -> list[Suggestion]:
+    """Rank a user's candidates again without those that other rows claim.
+
+    A candidate keeps the reason of the first ranking. One that was not
+    suggested then is compared again, since its evidence was not kept.
+    """
+    positions = [entry.positions[i] for i in kept]
+    weights = [entry.weights[i] for i in kept]
+    reasons = {suggestion.local_id: suggestion.reason for suggestion in first}
+    profile = None
+
+    def reason(i: int) -> str:
+        nonlocal profile
+        known = reasons.get(keys[positions[i]])
+        if known is not None:
+            return known
+
+        profile = profile or schoology_profile(entry.user)
+        return compare(profile, pool[positions[i]], stats).reason()
+
+    return rank(positions, weights, entry.no_match_weight, keys, reason)
 
 
 def add_suggestions(

@@ -10,6 +10,8 @@ Keys start with the role prefix, so a candidate always has the same role.
 from __future__ import annotations
 
 import heapq
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -123,18 +125,96 @@ def _rank_key(item: tuple[int, int]) -> tuple[int, int]:
 
 
 class BlockIndex:
-    """The SIS pool's blocking keys, each mapped to the pool positions that hold it."""
+    """The SIS pool's blocking keys, each mapped to the pool positions that hold it.
+
+    A district's pool emits tens of keys per person, nearly all held by one
+    person. A dict of them took about 90 bytes a key, as tracemalloc
+    measured it. Instead each (key, position) pair is packed into one 64-bit
+    entry, the key's ``hash()`` in the high bits and the position in the low
+    bits, and the entries are sorted in an array of 8 bytes each. A directory
+    indexed by the top bits of the hash gives the slice of the array to search.
+
+    Two keys whose hashes agree in those bits merge their blocks. That adds
+    candidates that scoring then weighs, or, in the rare case that the merged
+    block grows past ``MAX_BLOCK_SIZE``, drops that block as if its key were
+    common.
+    """
 
     def __init__(self, pool: list[Profile]):
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for position, profile in enumerate(pool):
-            for _kind, key in set(blocking_keys(profile)):
-                blocks[key].append(position)
-
-        self.blocks = dict(blocks)
         self.size = len(pool)
         self.schools = [profile.schools for profile in pool]
         self.grad_years = [profile.grad_year for profile in pool]
+        self.position_bits = max(1, (len(pool) - 1).bit_length())
+        self.position_mask = (1 << self.position_bits) - 1
+        self.code_bits = 63 - self.position_bits
+        self.code_mask = (1 << self.code_bits) - 1
+
+        unsorted = array("q")
+        for position, profile in enumerate(pool):
+            for _kind, key in set(blocking_keys(profile)):
+                code = hash(key) & self.code_mask
+                unsorted.append(code << self.position_bits | position)
+
+        directory_bits = min(20, max(1, len(unsorted).bit_length() - 4))
+        # The bucket of an entry is the top directory_bits of its code.
+        self.bucket_shift = self.code_bits - directory_bits
+        self.entries, self.starts = self._sort(unsorted, 1 << directory_bits)
+
+    def _sort(self, unsorted: array, buckets: int) -> tuple[array, array]:
+        """Sort the entries by bucket with a counting sort, then within each bucket.
+
+        Sorting bucket by bucket keeps the transient memory to a second array,
+        where ``sorted()`` on the whole would make a Python int of each entry.
+        """
+        shift = self.bucket_shift + self.position_bits
+        counts = array("q", bytes(8 * (buckets + 1)))
+        for entry in unsorted:
+            counts[(entry >> shift) + 1] += 1
+
+        starts = array("q", counts)
+        for bucket in range(buckets):
+            starts[bucket + 1] += starts[bucket]
+
+        entries = array("q", bytes(8 * len(unsorted)))
+        fill = array("q", starts)
+        for entry in unsorted:
+            bucket = entry >> shift
+            entries[fill[bucket]] = entry
+            fill[bucket] += 1
+
+        for bucket in range(buckets):
+            low, high = starts[bucket], starts[bucket + 1]
+            if high - low > 1:
+                entries[low:high] = array("q", sorted(entries[low:high]))
+
+        return entries, starts
+
+    def block(self, key: str) -> list[int]:
+        """Return the pool positions that hold ``key``, or an empty list.
+
+        A block of more than ``MAX_BLOCK_SIZE`` positions is returned empty too,
+        since so common a key distinguishes the candidates too little.
+        """
+        code = hash(key) & self.code_mask
+        bucket = code >> self.bucket_shift
+        low, high = self.starts[bucket], self.starts[bucket + 1]
+        if low == high:
+            return []
+
+        # Most keys of a Schoology user match no entry in the pool, so a miss
+        # returns after one search.
+        shift = self.position_bits
+        entries = self.entries
+        start = bisect_left(entries, code << shift, low, high)
+        if start == high or entries[start] >> shift != code:
+            return []
+
+        stop = bisect_left(entries, (code + 1) << shift, start + 1, high)
+        if stop - start > MAX_BLOCK_SIZE:
+            return []
+
+        mask = self.position_mask
+        return [entry & mask for entry in entries[start:stop]]
 
     def candidates(self, profile: Profile, limit: int = MAX_CANDIDATES) -> list[int]:
         """Return the pool positions with the highest summed key weight, best first.
@@ -145,9 +225,7 @@ class BlockIndex:
         """
         hits: dict[str, set[int]] = defaultdict(set)
         for kind, key in set(blocking_keys(profile)):
-            block = self.blocks.get(key)
-            if block is not None and len(block) <= MAX_BLOCK_SIZE:
-                hits[kind].update(block)
+            hits[kind].update(self.block(key))
 
         weights: dict[int, int] = defaultdict(int)
         for kind, positions in hits.items():

@@ -8,6 +8,7 @@ compare equal. Grades and grad years both become a grad year.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -185,6 +186,7 @@ def school_key(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=4096)
 def school_set(*lists: str) -> frozenset[str]:
     """Collect the schools of comma-separated lists as folded keys."""
     keys = set()
@@ -209,7 +211,7 @@ def email_parts(email: str) -> tuple[str, str]:
 
     local = local.split("+", 1)[0]
 
-    return handle_key(local), domain
+    return handle_key(local), sys.intern(domain)
 
 
 def handle_key(text: str) -> str:
@@ -295,9 +297,9 @@ def build_profile(
         middle_tokens.insert(0, first_tokens.pop())
 
     first = first_tokens[0] if first_tokens else ""
-    forms = set(first_name_forms(first))
+    forms = first_name_forms(first)
     if len(first_tokens) > 1:
-        forms.add("".join(first_tokens))
+        forms = forms | {"".join(first_tokens)}
 
     last, last_parts = surname_parts(name_tokens(user.last_name))
     email_local, email_domain = email_parts(user.email)
@@ -312,7 +314,7 @@ def build_profile(
         middle_shown=user.middle_name.strip(),
         last_shown=user.last_name.strip(),
         first=first,
-        first_names=frozenset(forms),
+        first_names=forms,
         middle="".join(middle_tokens),
         middle_initials="".join(token[0] for token in middle_tokens),
         last=last,
