@@ -7,7 +7,8 @@ layout from here, so a column is added or renamed in one place.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .model import SchoologyUser, SisUser
 
@@ -117,6 +118,8 @@ class ReportRow:
     ``matched_by`` is the mapping option that matched, or ``"linked"`` for a
     Schoology user whose Unique ID already is the SIS local ID.
     ``schoology_value`` and ``sis_value`` fill the two Matching columns.
+    ``suggestions`` is an empty tuple until suggestions are added, so that a
+    million rows do not each hold an empty list.
     """
 
     scenario: int
@@ -127,7 +130,7 @@ class ReportRow:
     schoology_value: str = ""
     sis_value: str = ""
     note: str = ""
-    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions: Sequence[Suggestion] = ()
 
 
 def row_values(row: ReportRow) -> list[str | int | None]:

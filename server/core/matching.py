@@ -98,6 +98,13 @@ LINKED_OPTION = MappingOption(
 
 VALID_OPTIONS_TEXT = ", ".join(MAPPING_OPTIONS)
 
+# The Match Note of a scenario 1 row, one string per way of matching, which
+# every such row shares.
+MATCHED_NOTES = {
+    LINKED: "Already linked: the Unique ID is this SIS local ID",
+    **{option: f"Matched by {option}" for option in MAPPING_OPTIONS},
+}
+
 
 def parse_options(text: str | Sequence[str]) -> list[str]:
     """Parse a comma-separated list of mapping options, keeping its order.
@@ -246,40 +253,58 @@ def _run_pass(state: _MatchState, option: MappingOption, matched_by: str) -> Non
     )
     sis_by_key = _index_keys(state.sis, state.unmatched_sis(), option.sis_key)
 
-    for key, schoology_indexes in schoology_by_key.items():
-        sis_indexes = sis_by_key.get(key)
-        if sis_indexes is None:
+    for key, schoology_held in schoology_by_key.items():
+        sis_held = sis_by_key.get(key)
+        if sis_held is None:
             continue
 
         # Most keys belong to one user on each side, so that case skips the
         # split by role.
-        if len(schoology_indexes) == 1 and len(sis_indexes) == 1:
-            i, j = schoology_indexes[0], sis_indexes[0]
+        if type(schoology_held) is int and type(sis_held) is int:
+            i, j = schoology_held, sis_held
             if state.schoology[i].role == state.sis[j].role:
                 state.pairs[i] = (j, matched_by)
                 state.matched_sis.add(j)
             else:
-                _note_other_roles(state, option.name, schoology_indexes, sis_indexes)
-                _note_other_roles_sis(
-                    state, option.name, sis_indexes, schoology_indexes
-                )
+                _note_other_roles(state, option.name, [i], [j])
+                _note_other_roles_sis(state, option.name, [j], [i])
         else:
             _resolve_shared_key(
-                state, option.name, matched_by, schoology_indexes, sis_indexes
+                state,
+                option.name,
+                matched_by,
+                _as_list(schoology_held),
+                _as_list(sis_held),
             )
 
 
 def _index_keys(
     users: Sequence, indexes: Iterable[int], key_of: Callable
-) -> dict[str, list[int]]:
-    """Group the given users by their non-blank key."""
-    by_key: dict[str, list[int]] = defaultdict(list)
+) -> dict[str, int | list[int]]:
+    """Group the given users by their non-blank key.
+
+    A key of one user maps to that user's index and a shared key to a list of
+    indexes, because a list for each of a million keys would take about 90 MB.
+    """
+    by_key: dict[str, int | list[int]] = {}
     for i in indexes:
         key = key_of(users[i])
-        if key:
-            by_key[key].append(i)
+        if not key:
+            continue
+
+        held = by_key.get(key)
+        if held is None:
+            by_key[key] = i
+        elif type(held) is int:
+            by_key[key] = [held, i]
+        else:
+            held.append(i)
 
     return by_key
+
+
+def _as_list(held: int | list[int]) -> list[int]:
+    return [held] if type(held) is int else held
 
 
 def _resolve_shared_key(
@@ -467,10 +492,9 @@ def _build_result(state: _MatchState, options: list[str]) -> MatchResult:
 def _matched_row(user: SchoologyUser, sis_user: SisUser, matched_by: str) -> ReportRow:
     if matched_by == LINKED:
         option = LINKED_OPTION
-        note = "Already linked: the Unique ID is this SIS local ID"
     else:
         option = MAPPING_OPTIONS[matched_by]
-        note = f"Matched by {matched_by}"
+    note = MATCHED_NOTES[matched_by]
 
     return ReportRow(
         scenario=1,

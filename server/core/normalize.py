@@ -44,7 +44,12 @@ def id_key(value: str | None) -> str:
 
 def email_key(value: str | None) -> str:
     """Build the key of an email address: trimmed, NFKC and casefolded."""
-    return clean_text(value).casefold()
+    text = clean_text(value)
+    folded = text.casefold()
+
+    # Most addresses are lower case already. Returning the value itself then
+    # saves a copy of every address while the matcher indexes them.
+    return text if folded == text else folded
 
 
 def username_key(value: str | None) -> str:
