@@ -230,10 +230,10 @@ def test_import_two_schoology_files_rejected(client, admin_headers, examples_dir
 
 def test_import_generic_csv_with_column_map(client, admin_headers):
     data = (
-        "Person ID,Given,Family,Kind\n"
-        "00417,Ava,Thompson,student\n"
-        "T-9,Ben,Okafor,teacher\n"
-    ).encode()
+        b"Person ID,Given,Family,Kind\n"
+        b"00417,Ava,Thompson,student\n"
+        b"T-9,Ben,Okafor,teacher\n"
+    )
     response = client.post(
         "/api/sources/sis",
         data={
