@@ -21,9 +21,9 @@ a writer that streams cannot know a group's size before it ends. The SIS Users
 and Suggestions sheets split the same way, one header row each.
 
 Speed: openpyxl's write-only mode streams each sheet to a temporary file.
-Only cells that need a style get one: the Integration-Mapping IDs, the headers
-and marked cells. Column styles give every ID column the Text format, and
-every ID is written as a string.
+Only cells that need a style get one: the IDs, the headers and marked cells.
+Every ID is written as a string in a cell with the Text format, and the
+column styles give the empty cells of an ID column the Text format too.
 """
 
 from __future__ import annotations
@@ -423,20 +423,25 @@ class _ReportWriter:
         logger.info("discarded report %s after %d rows", self.meta.report_id, self.rows)
 
     def _prepare_styles(self, ws) -> None:
-        """Register the style of the Integration-Mapping ID cells once.
+        """Register the styles of the ID cells once, for every sheet series.
 
-        These cells need a style of their own because sheet protection locks a
-        cell unless its style unlocks it, and a cell in a row element does not
-        take the column style. Other ID cells are locked strings, so the Text
-        format of their column style is enough: it reaches the empty cells, and
-        a string keeps its leading zeros in any number format.
+        A cell in a row element does not take its column's style, so each ID
+        cell carries the Text format itself. The Integration-Mapping ID cells
+        are also unlocked, since sheet protection locks a cell unless its own
+        style unlocks it.
         """
-        mapping_id_style = _style_array(
+        locked_text = _style_array(ws, number_format=style.TEXT_FORMAT)
+        unlocked_text = _style_array(
             ws, number_format=style.TEXT_FORMAT, protection=style.UNLOCKED
         )
         for index, column in enumerate(layout.COLUMNS):
-            if not column.locked:
-                self.mapping.cell_styles[index] = mapping_id_style
+            if column.is_id:
+                array = locked_text if column.locked else unlocked_text
+                self.mapping.cell_styles[index] = array
+
+        for series in (self.sis_users, self.alternates):
+            for index in series.id_columns:
+                series.cell_styles[index] = locked_text
 
     def _setup_mapping(self, ws) -> list[list]:
         style.set_mapping_columns(ws)

@@ -200,6 +200,44 @@ def test_id_columns_text_format(book, index):
     assert dimension.number_format == "@"
 
 
+def test_mapping_id_cells_text_format(book):
+    ws = book["Mapping"]
+    id_columns = [i for i, column in enumerate(layout.COLUMNS) if column.is_id]
+    checked = 0
+    for row in ws.iter_rows(min_row=layout.HEADER_ROWS + 1):
+        for index in id_columns:
+            cell = row[index]
+            if cell.value is None:
+                continue
+
+            assert cell.number_format == "@", cell.coordinate
+            assert cell.data_type == "s", cell.coordinate
+            checked += 1
+
+    # Rows 3 and 4 fill five ID cells each, row 5 three and row 6 two.
+    assert checked == 15
+
+
+@pytest.mark.parametrize(
+    ("sheet", "columns"),
+    [("SIS Users", [0]), ("Suggestions", sorted(style.ALTERNATES_ID_COLUMNS))],
+)
+def test_side_sheet_id_cells_text_format(book, sheet, columns):
+    rows = list(book[sheet].iter_rows(min_row=2))
+
+    assert rows
+    for row in rows:
+        for index in columns:
+            assert row[index].number_format == "@", row[index].coordinate
+
+
+def test_other_cells_general_format(book):
+    ws = book["Mapping"]
+
+    assert ws[f"{letter('First Name')}3"].number_format == "General"
+    assert ws[f"{letter('Scenario')}3"].number_format == "General"
+
+
 def test_mapping_id_cell_text_format(book):
     assert book["Mapping"][f"{style.MAPPING_ID_LETTER}3"].number_format == "@"
 
