@@ -20,6 +20,7 @@ from pathlib import Path
 from werkzeug.utils import secure_filename
 
 from ..core.errors import DataPrepError
+from ..core.xlsx import package_problem
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +72,11 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
 
 def check_xlsx_bytes(name: str, data: bytes) -> None:
     """Check that the bytes are a zip archive that contains [Content_Types].xml."""
+    problem = None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             has_types = "[Content_Types].xml" in archive.namelist()
+            problem = package_problem(archive)
     except zipfile.BadZipFile:
         has_types = False
 
@@ -83,6 +86,9 @@ def check_xlsx_bytes(name: str, data: bytes) -> None:
             "Office Open XML package. Open it in Excel, save it as Excel Workbook "
             "and upload it again."
         )
+
+    if problem is not None:
+        raise UploadError(f"{name} {problem}")
 
 
 def check_text_bytes(name: str, data: bytes) -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime
 import logging
 import sys
+import zipfile
 from pathlib import Path
 
+from lxml import etree
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import ExportError
+from ..xlsx import package_problem, sheet_parts, unsaved_formulas
 from .source import (
     EXACT_FLOAT_LIMIT,
     MAX_TITLE_LINES,
@@ -58,12 +61,55 @@ def cell_text(value) -> tuple[str, bool]:
     return str(value), False
 
 
+def check_package(path: Path) -> None:
+    """Check a workbook's ZIP package before python-calamine unpacks it.
+
+    A file that is no ZIP archive, such as an Excel 97-2003 workbook, is left
+    to python-calamine, whose error names what it found.
+
+    :raise ExportError: for parts that unpack too far, or a formula on the
+        first sheet with no saved value, which would read as a blank cell.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+
+    with archive:
+        problem = package_problem(archive)
+        if problem is not None:
+            raise ExportError(f"{path.name} {problem}")
+
+        try:
+            first_sheet = next(iter(sheet_parts(archive)), None)
+        except (KeyError, etree.XMLSyntaxError):
+            return
+        if first_sheet is None:
+            return
+
+        formulas = unsaved_formulas(archive, [first_sheet]).get(first_sheet)
+
+    if formulas:
+        (row, column), formula = min(formulas.items())
+        more = len(formulas) - 1
+        others = ""
+        if more:
+            others = f" ({more} more {'cell is' if more == 1 else 'cells are'} like it)"
+        raise ExportError(
+            f"{path.name}, sheet '{first_sheet}', cell "
+            f"{get_column_letter(column + 1)}{row}: the cell contains the formula "
+            f"={formula} but no saved value{others}, so the value cannot be read. "
+            "Open the file in Excel and save it, or export the data as CSV."
+        )
+
+
 def open_workbook(path: Path, sample: bytes) -> Table:
     """Load the first sheet of a workbook into a Table.
 
     :raise ExportError: when the file is not a workbook that calamine can
         read, or its first sheet has no header row.
     """
+    check_package(path)
     # NOTE: the sheet is loaded whole, so 100,000 rows as xlsx took about three
     # times the memory and five times the time of the same rows as CSV.
     try:
