@@ -28,6 +28,7 @@ import python_calamine
 from . import layout
 from .errors import WorkbookError
 from .readers.source import gc_paused
+from .xlsx import package_problem, unsaved_formulas
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,52 @@ class UploadedReport:
 IDENTITY = tuple(range(len(layout.COLUMNS)))
 
 
+@dataclass(frozen=True, slots=True)
+class UnsavedFormula:
+    """A formula cell whose file has no saved value, read in place of a blank.
+
+    Programs other than Excel, such as a script with openpyxl, write formulas
+    without calculating them. ``str()`` shows the formula as typed.
+    """
+
+    formula: str
+
+    def __str__(self) -> str:
+        return f"={self.formula}"
+
+
+def _mark_unsaved_formulas(
+    report: UploadedReport, formulas: Mapping[str, Mapping[tuple[int, int], str]]
+) -> None:
+    """Put an UnsavedFormula into each report cell that has one.
+
+    A row whose only value is such a formula was left out as empty, so it is
+    added back in sheet order.
+    """
+    by_place = {(row.sheet, row.row): row for row in report.rows}
+    added = False
+    for sheet, cells in formulas.items():
+        columns = {
+            position: index for index, position in enumerate(report.positions[sheet])
+        }
+        for (excel_row, position), formula in cells.items():
+            index = columns.get(position)
+            if index is None or excel_row <= HEADER_ROW:
+                continue
+
+            row = by_place.get((sheet, excel_row))
+            if row is None:
+                row = UploadedRow(sheet, excel_row, [None] * len(layout.COLUMNS))
+                by_place[(sheet, excel_row)] = row
+                report.rows.append(row)
+                added = True
+            row.values[index] = UnsavedFormula(formula)
+
+    if added:
+        order = {sheet: number for number, sheet in enumerate(report.sheets)}
+        report.rows.sort(key=lambda row: (order[row.sheet], row.row))
+
+
 def read_report(file, *, name: str | None = None) -> UploadedReport:
     """Read an uploaded report workbook: its meta sheet and every Mapping sheet.
 
@@ -125,11 +172,14 @@ def read_report(file, *, name: str | None = None) -> UploadedReport:
         meta = parse_meta(_sheet_values(workbook, layout.META_SHEET), name)
         # The rows stream from the open workbook, so each calamine row list is
         # converted and dropped before the next instead of all being held.
-        sheets = {
-            sheet: _sheet_rows(workbook, sheet)
-            for sheet in _expected_mapping_sheets(meta, sheet_names, name)
-        }
+        expected = _expected_mapping_sheets(meta, sheet_names, name)
+        sheets = {sheet: _sheet_rows(workbook, sheet) for sheet in expected}
         report = _build_report(name, meta, sheets, hashlib.sha256(data).hexdigest())
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        formulas = unsaved_formulas(archive, expected)
+    if formulas:
+        _mark_unsaved_formulas(report, formulas)
 
     report.data = data
     logger.info(
@@ -225,6 +275,11 @@ def check_xlsx(data: bytes, name: str) -> None:
             f"{name} is an Office file but not an Excel workbook (.xlsx). Upload "
             "the user mapping report saved as Excel Workbook (.xlsx)."
         )
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        problem = package_problem(archive)
+    if problem is not None:
+        raise WorkbookError(f"{name} {problem}")
 
 
 def parse_meta(values: Sequence[Sequence], name: str) -> dict[str, str]:

@@ -477,6 +477,53 @@ def test_excel_mangled_id_is_error(report, value, expected):
     assert row.columns == [layout.MAPPING_ID]
 
 
+def test_unsaved_formula_id_is_error(report):
+    # openpyxl saves a formula without calculating it, as scripts do.
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): '="1_S8"&"8213"'})
+
+    result = run(path, stored)
+    row = result_of(result, sid="1003")
+
+    assert row.level == ERROR
+    assert row.messages == [
+        f"{cell_name(path, '1003', MAPPING_ID_COLUMN)}: the Integration-Mapping ID "
+        '\'="1_S8"&"8213"\' is a formula whose value was never calculated, '
+        "because the program that saved the file did not run it. Type the local "
+        "ID itself as text, or open the workbook in Excel and save it so that the "
+        "formula is calculated."
+    ]
+    assert row.columns == [layout.MAPPING_ID]
+    assert result.totals["error"] == 1
+
+
+def test_unsaved_formula_in_locked_cell_is_error(report):
+    path, stored = report
+    edit(path, {("1003", "First Name"): '=UPPER("ana")'})
+
+    row = result_of(run(path, stored), sid="1003")
+
+    assert row.level == ERROR
+    assert '=UPPER("ana")' in row.messages[0]
+    assert row.columns == [layout.COLUMN_INDEX["First Name"]]
+
+
+def test_unsaved_formula_below_data_is_error(report):
+    path, stored = report
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook[layout.MAPPING_SHEET]
+    below = ws.max_row + 1
+    ws.cell(below, column_of(MAPPING_ID_COLUMN)).value = '="1_S88213"'
+    workbook.save(path)
+
+    result = run(path, stored)
+
+    # Without the formula scan the row reads as empty and is skipped.
+    assert result.rows[-1].row == below
+    assert result.rows[-1].level == ERROR
+    assert "no Schoology User ID and no SIS Local ID" in result.rows[-1].messages[0]
+
+
 def test_id_trimmed(report):
     path, stored = report
     edit(path, {("1005", MAPPING_ID_COLUMN): " \u00a01_0088\u200b "})
@@ -856,6 +903,34 @@ def test_libreoffice_saved_copy_validates(report, tmp_path):
     assert result.totals["ok"] == 9
     assert result_of(result, sid="1003").mapping_id == "1_S88213"
     assert result_of(result, sid="1001").mapping_id == "1_004512"
+
+
+def test_libreoffice_calculated_formula_validates(report, tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): '="1_S8"&"8213"'})
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+
+    row = result_of(run(out / "report.xlsx", stored), sid="1003")
+
+    assert row.level == OK
+    assert row.mapping_id == "1_S88213"
 
 
 def test_validate_restores_garbage_collector(report):

@@ -14,6 +14,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..readback import UnsavedFormula
+
 # Excel stores numbers as IEEE doubles and shows at most 15 significant digits.
 EXCEL_DIGITS = 15
 # Characters that str.strip() keeps but that a copy from a web page or a PDF
@@ -58,6 +60,19 @@ def clean_mapping_id(value) -> CleanId:
 
     if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
         return CleanId("", problem="is a date or time that Excel made of the ID")
+
+    if isinstance(value, UnsavedFormula):
+        return CleanId(
+            "",
+            problem=(
+                "is a formula whose value was never calculated, because the "
+                "program that saved the file did not run it"
+            ),
+            fix=(
+                "Type the local ID itself as text, or open the workbook in Excel "
+                "and save it so that the formula is calculated."
+            ),
+        )
 
     return _clean_text(str(value))
 
