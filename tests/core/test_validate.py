@@ -876,11 +876,8 @@ def test_annotated_copy_keeps_side_sheets(tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_saved_copy_validates(report, tmp_path):
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) is not on PATH")
-    path, stored = report
-    edit(path, {("1003", MAPPING_ID_COLUMN): "1_S88213"})
+def libreoffice_copy(path, tmp_path):
+    """Open the workbook in LibreOffice Calc, headless, and save it as .xlsx."""
     out = tmp_path / "out"
     subprocess.run(
         [
@@ -898,7 +895,17 @@ def test_libreoffice_saved_copy_validates(report, tmp_path):
         timeout=180,
     )
 
-    result = run(out / "report.xlsx", stored)
+    return out / path.name
+
+
+def test_libreoffice_saved_copy_validates(report, tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): "1_S88213"})
+    out = libreoffice_copy(path, tmp_path)
+
+    result = run(out, stored)
 
     assert result.totals["ok"] == 9
     assert result_of(result, sid="1003").mapping_id == "1_S88213"
@@ -910,24 +917,9 @@ def test_libreoffice_calculated_formula_validates(report, tmp_path):
         pytest.skip("LibreOffice (soffice) is not on PATH")
     path, stored = report
     edit(path, {("1003", MAPPING_ID_COLUMN): '="1_S8"&"8213"'})
-    out = tmp_path / "out"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    out = libreoffice_copy(path, tmp_path)
 
-    row = result_of(run(out / "report.xlsx", stored), sid="1003")
+    row = result_of(run(out, stored), sid="1003")
 
     assert row.level == OK
     assert row.mapping_id == "1_S88213"
