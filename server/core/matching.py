@@ -155,6 +155,63 @@ def parse_options(text: str | Sequence[str]) -> list[str]:
     return options
 
 
+# The field that each mapping option compares, as messages name it: on the
+# Schoology side, then on the SIS side.
+OPTION_FIELDS = {
+    "unique-id": (
+        "a User Unique ID",
+        "a number (student number, teacher number or OneRoster identifier)",
+    ),
+    "email": ("an email", "an email"),
+    "username": ("a username", "a username"),
+    "name": ("a first and last name", "a first and last name"),
+}
+
+
+def check_option_fields(
+    schoology_users: Sequence[SchoologyUser],
+    sis_users: Sequence[SisUser],
+    options: Sequence[str],
+    schoology_file: str,
+) -> list[str]:
+    """Check that each mapping option has values to compare on both sides.
+
+    Returns a warning for each SIS file in which no user has a value, when
+    other SIS files have some.
+
+    :raise MatchOptionError: when no user of one side has a value for an
+        option, because the column is missing or blank, so the option could
+        match no user.
+    """
+    warnings = []
+    for name in options:
+        option = MAPPING_OPTIONS[name]
+        schoology_field, sis_field = OPTION_FIELDS[name]
+        if not any(option.schoology_key(user) for user in schoology_users):
+            raise MatchOptionError(
+                f"{schoology_file}: no user has {schoology_field}, so the mapping "
+                f"option '{name}' cannot match anyone. Export the users again "
+                "with that column filled in, or choose other mapping options."
+            )
+
+        files_with_value = {user.source for user in sis_users if option.sis_key(user)}
+        if not files_with_value:
+            files = ", ".join(sorted({user.source for user in sis_users}))
+            raise MatchOptionError(
+                f"{files}: no SIS user has {sis_field}, so the mapping option "
+                f"'{name}' cannot match anyone. Export the SIS users again with "
+                "that column filled in, or choose other mapping options."
+            )
+
+        for source in sorted({user.source for user in sis_users} - files_with_value):
+            warnings.append(
+                f"{source}: no user has {sis_field}, so the mapping option '{name}' "
+                "matched none of the users of this file."
+            )
+
+    return warnings
+
+
 @dataclass(slots=True)
 class MatchResult:
     """The report rows with their counts.

@@ -19,7 +19,7 @@ from pathlib import Path
 from .csv_report import write_csv
 from .errors import DataPrepError
 from .layout import ReportRow
-from .matching import MatchResult, match, parse_options
+from .matching import MatchResult, check_option_fields, match, parse_options
 from .model import Export
 from .readers import read_schoology, read_sis
 from .readers.detect import folder_files
@@ -112,13 +112,20 @@ def build_report(
     ``report_id`` defaults to a new uuid4 in hex. ``progress`` gets one line
     per phase, with counts.
 
-    :raise MatchOptionError: when ``options`` is not a valid list.
+    :raise MatchOptionError: when ``options`` is not a valid list, or an
+        option has no values to compare on one side.
     """
     options = parse_options(options)
     report_id = report_id or uuid.uuid4().hex
     if progress is not None:
         progress(f"Matching on {', '.join(options)}")
 
+    schoology_file = (
+        schoology_export.files[0][0] if schoology_export.files else "Schoology"
+    )
+    field_warnings = check_option_fields(
+        schoology_export.users, sis_export.users, options, schoology_file
+    )
     result = match(schoology_export.users, sis_export.users, options)
 
     # Each scenario 2 row gets up to three SIS users from scenario 3, scored.
@@ -133,6 +140,7 @@ def build_report(
         warnings=[
             *schoology_export.warnings,
             *sis_export.warnings,
+            *field_warnings,
             *match_warnings(result, options),
         ],
     )

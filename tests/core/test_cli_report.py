@@ -183,6 +183,30 @@ def test_report_missing_column(runner, examples_dir, tmp_path):
     assert not (tmp_path / "report.xlsx").exists()
 
 
+def test_report_option_column_missing(runner, examples_dir, tmp_path):
+    # The export lacks the E-mail column, so matching on email finds nobody.
+    source = examples_dir / "schoology" / "users.csv"
+    with source.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    email = rows[0].index("E-mail")
+    schoology = tmp_path / "users.csv"
+    with schoology.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(row[:email] + row[email + 1 :] for row in rows)
+    args = report_args(examples_dir, tmp_path / "report.xlsx")
+    args[args.index("--schoology") + 1] = str(schoology)
+    args[args.index("--match") + 1] = "email"
+
+    result = runner.invoke(main, args)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: users.csv: no user has an email, so the mapping option 'email' "
+        "cannot match anyone. Export the users again with that column filled "
+        "in, or choose other mapping options.\n"
+    )
+    assert not (tmp_path / "report.xlsx").exists()
+
+
 def test_report_subprocess_on_examples(examples_dir, tmp_path):
     output = tmp_path / "report.xlsx"
     # The console script that pip installs next to the interpreter.

@@ -87,13 +87,13 @@ def test_build_report_rows_and_counts(exports):
 
 
 def test_build_report_meta(exports):
-    report = build_report(*exports, "email,username")
+    report = build_report(*exports, "email,unique-id")
     meta = report.meta
     generated = datetime.fromisoformat(meta.generated_at)
 
     assert re.fullmatch(r"[0-9a-f]{32}", report.report_id)
     assert meta.report_id == report.report_id
-    assert meta.mapping_options == ["email", "username"]
+    assert meta.mapping_options == ["email", "unique-id"]
     assert meta.sources == [
         ("Schoology", "users.csv", "schoology", 3),
         ("SIS", "staff.csv", "powerschool-staff", 3),
@@ -102,6 +102,44 @@ def test_build_report_meta(exports):
     assert generated.utcoffset() == UTC.utcoffset(None)
     assert abs((datetime.now(UTC) - generated).total_seconds()) < 60
     assert meta.warnings == ["users.csv: line 9 was blank and was skipped."]
+
+
+def test_option_without_values_rejected(exports):
+    with pytest.raises(MatchOptionError) as raised:
+        build_report(*exports, "email,username")
+
+    assert str(raised.value) == (
+        "users.csv: no user has a username, so the mapping option 'username' "
+        "cannot match anyone. Export the users again with that column filled "
+        "in, or choose other mapping options."
+    )
+
+
+def test_option_without_sis_values_rejected(exports):
+    schoology, sis = exports
+    for user in sis.users:
+        user.email = ""
+
+    with pytest.raises(MatchOptionError) as raised:
+        build_report(schoology, sis, "email")
+
+    assert str(raised.value).startswith(
+        "staff.csv: no SIS user has an email, so the mapping option 'email'"
+    )
+
+
+def test_sis_file_without_values_warns(exports):
+    schoology, sis = exports
+    student = sis_user("S500", "")
+    student.source = "students.csv"
+    sis.users.append(student)
+
+    report = build_report(schoology, sis, "email")
+
+    assert (
+        "students.csv: no user has an email, so the mapping option 'email' "
+        "matched none of the users of this file."
+    ) in report.warnings
 
 
 def test_build_report_keeps_given_id(exports):
