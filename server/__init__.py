@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+# Flask is imported inside create_app, so that importing server.core for the
+# command line's report or a benchmark does not load the web stack.
+if TYPE_CHECKING:
+    from flask import Flask
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,8 @@ def create_app(
     Settings come from ``server.config.DEFAULTS``, then ``config.py`` in the
     instance folder, then the environment, then ``test_config``.
     """
+    from flask import Flask
+
     from . import config as settings
 
     # DATAPREP_INSTANCE_PATH moves the instance folder (database, secret key,
