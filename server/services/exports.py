@@ -6,9 +6,11 @@ ID, and accepts Schoology User ID, Middle Name, Role, School and Grad Year
 (Schoology help, "Import Users with a CSV/XLS File (Enterprise)"). With the
 Schoology User ID present, the import updates each existing user's Unique ID.
 
-Files are UTF-8 with a byte order mark so Excel shows accented names, and text
-cells that a spreadsheet would run as a formula get the same apostrophe guard
-as the CSV report.
+Files are UTF-8 with a byte order mark so Excel shows accented names. Values
+are written exactly as Schoology holds them, without the apostrophe guard of
+the CSV report, because the import would store the apostrophe as part of a
+name or ID. A value that a spreadsheet would run as a formula is counted in
+the log, and the export docs say to open these files in Excel as text.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import logging
 
 from sqlalchemy import select
 
-from ..core.csv_report import BOM, guard_cell
+from ..core.csv_report import BOM, FORMULA_PREFIXES
 from ..core.errors import ConflictError
 from ..db import get_session
 from ..models import SchoologyAccount, UpdateChange
@@ -57,12 +59,24 @@ def account_cells(account: SchoologyAccount, unique_id: str | None = None) -> li
 
 
 def write_csv(rows) -> bytes:
+    """Write the import columns and the rows as CSV bytes, values unchanged."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(IMPORT_COLUMNS)
+    formulas = 0
     for row in rows:
-        writer.writerow([guard_cell(value) for value in row])
+        formulas += sum(
+            1
+            for value in row
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+        )
+        writer.writerow(row)
+    if formulas:
+        logger.warning(
+            "Exported %d cells that start like a formula; open the file as text",
+            formulas,
+        )
 
     return buffer.getvalue().encode("utf-8")
 
