@@ -196,7 +196,7 @@ ACCOUNTS = [
             "lcarter07", "004512", "Student", MS, "2032"),
     Account("104857303", "Noah", "Patel", "noah.patel@students.example.org",
             "npatel11", "20250000000178342", "Student", HS, "2028"),
-    Account("104857304", "Maya", "Okafor", " Maya.Okafor@Example.org ",
+    Account("104857304", "Maya", "Okafor", " Maya.Okafor@Students.Example.org ",
             "mokafor09", "100240", "Student", HS, "2030"),
     Account("104857305", "Ethan", "Brooks", "ethan.brooks@students.example.org",
             "ebrooks08", "100251", "Student", MS, "2031", additional=HS),

@@ -66,7 +66,7 @@ def test_schoology_roles(schoology):
 def test_schoology_email_kept_as_exported(schoology):
     maya = by_schoology_id(schoology)["104857304"]
 
-    assert maya.email == " Maya.Okafor@Example.org "
+    assert maya.email == " Maya.Okafor@Students.Example.org "
 
 
 def test_schoology_leading_zero_and_long_ids(schoology):
