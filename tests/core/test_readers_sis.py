@@ -196,7 +196,10 @@ def test_same_key_different_roles_are_two_users(tmp_path):
     ("row", "expected"),
     [
         (user_1_1("S1", "janitor", "Ava", "Thompson"), "line 2: the role 'janitor'"),
-        (user_1_1("", "student", "Ava", "Thompson"), "line 2: the column 'sourcedId'"),
+        (
+            user_1_1("", "student", "Ava", "Thompson"),
+            "line 2: the SIS key in column 'sourcedId' is blank",
+        ),
     ],
 )
 def test_oneroster_1_1_bad_rows(tmp_path, row, expected):
@@ -356,7 +359,9 @@ def test_powerschool_key_column(tmp_path):
 
 
 def test_key_column_blank_value_raises(examples_dir):
-    with pytest.raises(ExportError, match="line 10: the column 'Student_Number'"):
+    with pytest.raises(
+        ExportError, match="line 10: the SIS key in column 'Student_Number' is blank"
+    ):
         read_sis([examples_dir / "powerschool"], key_column="Student_Number")
 
 
@@ -373,7 +378,9 @@ def test_powerschool_blank_dcid_raises(tmp_path):
         ",004512,Liam,Carter",
     )
 
-    with pytest.raises(ExportError, match="line 3: the column 'DCID' is blank"):
+    with pytest.raises(
+        ExportError, match="line 3: the SIS key in column 'DCID' is blank"
+    ):
         read_sis([path])
 
 
@@ -499,6 +506,35 @@ def test_detect_format_other_csv(tmp_path):
     path = write(tmp_path / "people.csv", PEOPLE_HEADER, "P1,Ava,Thompson,Student,")
 
     assert detect_format(path) == "csv"
+
+
+@pytest.mark.parametrize(
+    ("header", "kind", "column"),
+    [
+        (
+            "status,enabledUser,role,givenName,familyName,email",
+            "oneroster-1.1",
+            "sourcedId",
+        ),
+        (
+            "ID,Student_Number,First_Name,Last_Name,Email",
+            "powerschool-students",
+            "DCID",
+        ),
+        ("TeacherNumber,First_Name,Last_Name,Email_Addr", "powerschool-staff", "DCID"),
+    ],
+)
+def test_file_without_key_column_detected(tmp_path, header, kind, column):
+    path = write(
+        tmp_path / "users.csv", header, ",".join(["x"] * len(header.split(",")))
+    )
+
+    assert detect_format(path) == kind
+    with pytest.raises(ExportError) as raised:
+        read_sis([path])
+    assert str(raised.value).startswith(
+        f"users.csv: the required column '{column}' is missing."
+    )
 
 
 def test_detect_format_empty_folder(tmp_path):

@@ -309,6 +309,25 @@ def test_quoted_line_break_keeps_line_numbers(tmp_path):
         read_schoology(path)
 
 
+def test_short_row_blank_id_names_cause(tmp_path):
+    # An unquoted line break splits Ava's row: line 3 ends after "Ava".
+    path = tmp_path / "users.csv"
+    path.write_text(
+        ",".join(SCHOOLOGY_HEADER)
+        + "\r\nAva\r\nMarie,,Thompson,a,,1,Student,,,,104857301\r\n"
+    )
+
+    with pytest.raises(ExportError) as raised:
+        read_schoology(path)
+
+    assert str(raised.value) == (
+        "users.csv, line 2: the row has only 1 of the 11 values that the header "
+        "names, so the Schoology User ID is blank. A line break inside an "
+        "unquoted value splits one row into two. Put that value in double "
+        "quotes, or export the file again."
+    )
+
+
 def test_long_id_and_leading_zeros_in_csv(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text(

@@ -397,8 +397,8 @@ def test_edited_locked_cell_is_error(report):
     assert row.level == ERROR
     assert row.messages == [
         f"{cell_name(path, '1001', 'Last Name')}: Last Name was changed from "
-        "'Diaz' to 'Diaz-Ortiz', but the matching columns are locked. Change it "
-        "back, or download the report again."
+        "'Diaz' to 'Diaz-Ortiz', but only the Integration-Mapping ID may be "
+        "edited. Change it back, or download the report again."
     ]
     assert row.columns == [layout.COLUMN_INDEX["Last Name"]]
 

@@ -24,6 +24,14 @@ POWERSCHOOL_KINDS = {POWERSCHOOL_STUDENTS, POWERSCHOOL_STAFF}
 # The other files of a OneRoster export (classes.csv, enrollments.csv and so
 # on) contain no account data.
 ONEROSTER_FILES = ("users.csv", "roles.csv", "orgs.csv")
+# Columns that only a OneRoster users.csv has, beside its name columns.
+ONEROSTER_USER_COLUMNS = {
+    "enableduser",
+    "orgsourcedids",
+    "agentsourcedids",
+    "userids",
+    "datelastmodified",
+}
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods"}
 
 
@@ -46,6 +54,18 @@ def detect_table(table: Table) -> str:
         return POWERSCHOOL_STUDENTS
 
     if {"dcid", "teachernumber"} <= keys:
+        return POWERSCHOOL_STAFF
+
+    # A file that lacks its key column still has the other columns of its
+    # kind. Detecting it lets the reader name the missing column, where the
+    # generic reader could only ask for a column map.
+    if {"givenname", "familyname"} <= keys and keys & ONEROSTER_USER_COLUMNS:
+        return ONEROSTER_1_1 if "role" in keys else ONEROSTER_1_2
+
+    if {"studentnumber", "firstname", "lastname"} <= keys:
+        return POWERSCHOOL_STUDENTS
+
+    if {"teachernumber", "firstname", "lastname"} <= keys:
         return POWERSCHOOL_STAFF
 
     return GENERIC

@@ -139,9 +139,10 @@ def read_generic(
         sis_key = sis_key.strip()
         if not sis_key:
             header = table.headers[columns["sis_key"]]
-            raise ExportError(
-                f"{table.where(line)}: the SIS key column '{header}' is blank. "
-                "Fill it in, or choose another key column."
+            raise table.blank_error(
+                line,
+                f"the SIS key in column '{header}'",
+                "Fill it in, or choose another key column.",
             )
 
         role_name = fixed_role or sys.intern(role_text.strip())

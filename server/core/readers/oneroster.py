@@ -249,10 +249,10 @@ def read_users(
 
         sis_key = sis_key.strip()
         if not sis_key:
-            raise ExportError(
-                f"{table.where(line)}: the column '{table.headers[key_index]}' "
-                "is blank, so the user has no SIS key. Fill it in the SIS and "
-                "export again."
+            raise table.blank_error(
+                line,
+                f"the SIS key in column '{table.headers[key_index]}'",
+                "Fill it in the SIS and export again.",
             )
 
         if version == "1.1":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import sys
 
-from ..errors import ExportError
 from ..model import Role, SisUser, make_local_id
 from .collect import SisCollector
 from .source import Table, list_places
@@ -93,10 +92,10 @@ def read_powerschool(
 
         sis_key = sis_key.strip()
         if not sis_key:
-            raise ExportError(
-                f"{table.where(line)}: the column '{table.headers[key]}' is "
-                "blank, so the user has no SIS key. Export the file again with "
-                "that column filled in."
+            raise table.blank_error(
+                line,
+                f"the SIS key in column '{table.headers[key]}'",
+                "Export the file again with that column filled in.",
             )
 
         if status is not None and state.strip() != layout.active:

@@ -78,9 +78,11 @@ def read_schoology(path: str | Path) -> Export:
 
         schoology_id = schoology_id.strip()
         if not schoology_id:
-            raise ExportError(
-                f"{table.where(line)}: the Schoology User ID is blank. Export "
-                "the users from Schoology again, because every account has one."
+            raise table.blank_error(
+                line,
+                "the Schoology User ID",
+                "Export the users from Schoology again, because every account "
+                "has one.",
             )
 
         if schoology_id in seen_ids:

@@ -157,6 +157,9 @@ class Table:
     scientific_notation: bool = False
     long_lines: bool = False
     scientific_cells: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # The lines padded because they had fewer values than the header, with
+    # their count of values.
+    short_rows: dict[int, int] = field(default_factory=dict)
     _rows: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
 
     @property
@@ -184,6 +187,23 @@ class Table:
             return f"{self.name}, sheet '{self.sheet}', row {number}"
 
         return f"{self.name}, line {number}"
+
+    def blank_error(self, line: int, what: str, fix: str) -> ExportError:
+        """Build the error for a blank required value, such as the SIS key.
+
+        When the row had fewer values than the header, the blank is most
+        likely a row split in two, so the message says that instead of ``fix``.
+        """
+        values = self.short_rows.get(line)
+        if values is None:
+            return ExportError(f"{self.where(line)}: {what} is blank. {fix}")
+
+        return ExportError(
+            f"{self.where(line)}: the row has only {values} of the "
+            f"{len(self.headers)} values that the header names, so {what} is "
+            "blank. A line break inside an unquoted value splits one row into "
+            "two. Put that value in double quotes, or export the file again."
+        )
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         yield from self._rows()
@@ -791,6 +811,7 @@ def fit_row(table: Table, row: list[str], line: int) -> list[str]:
     if len(row) < width:
         if len(row) == 1 and not table.sheet:
             check_row_delimiter(table, row[0], line)
+        table.short_rows[line] = len(row)
         row.extend([""] * (width - len(row)))
 
         return row

@@ -255,9 +255,9 @@ class RowChecker:
                 Issue(
                     ERROR,
                     f"{self._cell(row, column)}: {layout.COLUMN_NAMES[column]} was "
-                    f"changed from {quote(before)} to {quote(after)}, but the "
-                    "matching columns are locked. Change it back, or download the "
-                    "report again.",
+                    f"changed from {quote(before)} to {quote(after)}, but only the "
+                    "Integration-Mapping ID may be edited. Change it back, or "
+                    "download the report again.",
                     column,
                 )
             )
