@@ -246,7 +246,18 @@ def test_unclosed_quote_names_line():
         ("header_only.csv", ",".join(SCHOOLOGY_HEADER).encode(), "no users"),
         ("one_column.csv", b"just some text\r\nmore text\r\n", "only one column"),
         ("commas.csv", b",,,\r\n,,,\r\n", "no column names"),
-        ("broken.xlsx", b"PK\x03\x04not really a zip", "cannot be read as a workbook"),
+        (
+            "broken.xlsx",
+            b"PK\x03\x04not really a zip",
+            "its ZIP structure is incomplete",
+        ),
+        ("text.xlsx", b"First Name,Last Name\r\n", "named .xlsx but contains text"),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            "password to open",
+        ),
+        ("image.xlsx", bytes(range(256)) * 4, "named .xlsx but is not a workbook"),
     ],
 )
 def test_unreadable_schoology_files(tmp_path, name, content, expected):

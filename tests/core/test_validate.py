@@ -534,6 +534,19 @@ def test_id_trimmed(report):
     assert row.mapping_id == "1_0088"
 
 
+def test_invisible_character_shown(report):
+    # A zero-width space inside the ID, as a copy from a web page brings it.
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): "1_S88\u200b213"})
+
+    row = result_of(run(path, stored), sid="1003")
+
+    assert row.level == ERROR
+    assert row.messages[0].startswith(
+        f"{cell_name(path, '1003', MAPPING_ID_COLUMN)}: '1_S88<U+200B>213' is not "
+    )
+
+
 def test_id_not_in_snapshot_is_error(report):
     path, stored = report
     edit(path, {("1003", MAPPING_ID_COLUMN): "1_S88299"})

@@ -81,8 +81,7 @@ def read_schoology(path: str | Path) -> Export:
             raise table.blank_error(
                 line,
                 "the Schoology User ID",
-                "Export the users from Schoology again, because every account "
-                "has one.",
+                "Export the users from Schoology again, because every account has one.",
             )
 
         if schoology_id in seen_ids:

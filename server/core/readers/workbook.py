@@ -8,6 +8,7 @@ reader can warn about the ID columns among them.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import logging
 import sys
@@ -103,6 +104,55 @@ def check_package(path: Path) -> None:
         )
 
 
+def unreadable_workbook(path: Path, sample: bytes) -> str:
+    """Say why a file that python-calamine rejected is no readable workbook."""
+    if sample.startswith(b"PK\x03\x04"):
+        if path.suffix.lower() == ".zip":
+            return (
+                "the ZIP archive is not a workbook. A ZIP archive is read only "
+                "as a OneRoster SIS export. Otherwise unzip it and pass the CSV "
+                "file inside."
+            )
+        return (
+            "the workbook is damaged: its ZIP structure is incomplete. Save it "
+            "again from Excel as .xlsx, or export CSV."
+        )
+
+    if sample.startswith(b"\xd0\xcf\x11\xe0"):
+        return (
+            "the file is an Excel 97-2003 workbook that cannot be read, or a "
+            "workbook with a password to open. Remove the password and save it "
+            "from Excel as .xlsx, or export CSV."
+        )
+
+    if b"\x00" not in sample and _decodes(sample):
+        return (
+            f"the file is named {path.suffix} but contains text, not a "
+            "workbook. If it is a CSV export, rename it to end in .csv."
+        )
+
+    return (
+        f"the file is named {path.suffix} but is not a workbook. Export the "
+        "data again as .xlsx or CSV."
+    )
+
+
+def _decodes(sample: bytes) -> bool:
+    """Tell whether a sample is UTF-8 or Windows-1252 text, as CSV exports are."""
+    # The sample may end inside a UTF-8 sequence, which a final decode rejects.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return True
+    except UnicodeDecodeError:
+        pass
+
+    try:
+        sample.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def open_workbook(path: Path, sample: bytes) -> Table:
     """Load the first sheet of a workbook into a Table.
 
@@ -117,15 +167,10 @@ def open_workbook(path: Path, sample: bytes) -> Table:
         sheet = workbook.get_sheet_by_index(0)
         cells = sheet.to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as error:
-        hint = "Save it again from Excel as .xlsx, or export CSV."
-        if sample.startswith(b"PK\x03\x04") and path.suffix.lower() == ".zip":
-            hint = (
-                "A ZIP archive is read only as a OneRoster SIS export. "
-                "Otherwise unzip it and pass the CSV file inside."
-            )
-        raise ExportError(
-            f"{path.name}: the file cannot be read as a workbook ({error}). {hint}"
-        ) from None
+        # The library's text can quote bytes of the file, so only its type is
+        # logged and the message names the cause from the file's first bytes.
+        logger.info("python-calamine could not read a workbook: %s", type(error))
+        raise ExportError(f"{path.name}: {unreadable_workbook(path, sample)}") from None
 
     table = Table(path=path, headers=[], unit="row", sheet=sheet.name)
     header_number, titles = find_header_row(cells)

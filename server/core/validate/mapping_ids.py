@@ -31,10 +31,24 @@ MAX_OTHER_CELLS = 5
 
 
 def quote(value) -> str:
-    """Show a cell value in a message: ``'1_4512'``, or "an empty cell"."""
-    text = layout.cell_text(value)
+    """Show a cell value in a message: ``'1_4512'``, or "an empty cell".
 
-    return f"'{text}'" if text else "an empty cell"
+    Invisible characters, such as a zero-width space pasted from a web page,
+    are shown as ``<U+200B>``, so that the reader sees why the ID differs.
+    """
+    text = layout.cell_text(value)
+    if not text:
+        return "an empty cell"
+
+    if not text.isascii() or not text.isprintable():
+        text = "".join(
+            char
+            if char == " " or char.isprintable() and not char.isspace()
+            else f"<U+{ord(char):04X}>"
+            for char in text
+        )
+
+    return f"'{text}'"
 
 
 class MappingIdChecker:
@@ -170,9 +184,10 @@ class MappingIdChecker:
                 results[index].issues.append(
                     Issue(
                         ERROR,
-                        f"{cell}: '{local_id}' is also the Integration-Mapping ID at "
-                        f"{listed}, but a SIS user can be linked to one Schoology "
-                        "user only. Keep the ID on one row and clear the others.",
+                        f"{cell}: {quote(local_id)} is also the Integration-Mapping "
+                        f"ID at {listed}, but a SIS user can be linked to one "
+                        "Schoology user only. Keep the ID on one row and clear the "
+                        "others.",
                         layout.MAPPING_ID,
                     )
                 )
@@ -210,7 +225,7 @@ class MappingIdChecker:
         """
         if scenario == 1 and local_id != row_local_id:
             return (
-                f"'{local_id}' differs from this row's SIS Local ID "
+                f"{quote(local_id)} differs from this row's SIS Local ID "
                 f"'{row_local_id}'. A scenario 1 row links the two users on it: "
                 f"type '{row_local_id}' again, or clear the cell to leave them "
                 "unlinked."
@@ -220,7 +235,7 @@ class MappingIdChecker:
         prefix, _sep, key = local_id.partition("_")
         if id_role is None and prefix in PREFIX_ROLES and not key:
             return (
-                f"'{local_id}' is only a role prefix. Type the whole SIS local ID "
+                f"{quote(local_id)} is only a role prefix. Type the whole SIS local ID "
                 "as the SIS Users sheet lists it."
             )
 
@@ -228,7 +243,7 @@ class MappingIdChecker:
             guess = self.context.sis_index.guess(local_id, role)
             hint = f" Did you mean '{guess}'?" if guess else ""
             return (
-                f"'{local_id}' has no role prefix ({PREFIX_HELP}).{hint} Type the "
+                f"{quote(local_id)} has no role prefix ({PREFIX_HELP}).{hint} Type the "
                 "SIS local ID as the SIS Users sheet lists it."
             )
 
@@ -237,14 +252,14 @@ class MappingIdChecker:
             guess = self.context.sis_index.guess(local_id, role)
             hint = f" Did you mean '{guess}'?" if guess else ""
             return (
-                f"'{local_id}' is not a SIS local ID in the current SIS snapshot."
+                f"{quote(local_id)} is not a SIS local ID in the current SIS snapshot."
                 f"{hint} Pick the ID from the SIS Users sheet."
             )
 
         if role and id_role != role:
             name = f" ({person.name})" if person.name else ""
             return (
-                f"'{local_id}'{name} is {ID_KINDS[id_role]}, but Schoology user "
+                f"{quote(local_id)}{name} is {ID_KINDS[id_role]}, but Schoology user "
                 f"{schoology_id} is {ROLE_WORDS[role]}. Use an ID that starts with "
                 f"{role.prefix}_."
             )
@@ -252,9 +267,10 @@ class MappingIdChecker:
         holder = self.context.links.get(local_id)
         if holder and holder != schoology_id:
             return (
-                f"'{local_id}' is already the Unique ID of Schoology user {holder}, "
-                "and a SIS user can be linked to one Schoology user only. Clear the "
-                f"cell, or change the Unique ID of Schoology user {holder} first."
+                f"{quote(local_id)} is already the Unique ID of Schoology user "
+                f"{holder}, and a SIS user can be linked to one Schoology user only. "
+                "Clear the cell, or change the Unique ID of Schoology user "
+                f"{holder} first."
             )
 
         return ""
