@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from server.addin.commands import MAX_GAP_ROWS, mapping_id_runs
 from server.addin.verdicts import MARK_COLOR
 from server.core import layout
 from server.db import get_session
@@ -26,7 +27,10 @@ MAPPING_COLUMN = layout.MAPPING_ID
 
 
 def apply_values(payload: dict, response: dict) -> dict[str, list[list]]:
-    """Apply the response's setValues actions to the payload's values."""
+    """Apply the response's setValues actions to the payload's values.
+
+    A None value leaves its cell unchanged, as null does in Office.js.
+    """
     grids = {
         sheet["name"]: [list(row) for row in sheet["values"]]
         for sheet in payload["sheets"]
@@ -42,6 +46,8 @@ def apply_values(payload: dict, response: dict) -> dict[str, list[list]]:
             while len(grid) <= row:
                 grid.append([])
             for j, value in enumerate(row_values):
+                if value is None:
+                    continue
                 column = action["start_column"] + j
                 line = grid[row]
                 line.extend([""] * (column + 1 - len(line)))
@@ -344,6 +350,63 @@ def test_accept_suggestions_fills_ids(client, viewer_headers, report_bytes):
     assert found[STUDENT_ROW[0]] == STUDENT_ROW[1]
     assert found[TEACHER_ROW[0]] == ""
     assert "Filled 1 Integration-Mapping IDs" in body["message"]
+
+
+def test_accept_suggestions_one_action(client, viewer_headers, report_bytes):
+    # Scenario 2 rows of the example district and unused scenario 3 IDs. The
+    # second row scores too low, so the write has a gap there.
+    suggestions = {
+        STUDENT_ROW[0]: (STUDENT_ROW[1], 95),
+        "104857325": ("1_S88317", 60),
+        TEACHER_ROW[0]: (TEACHER_ROW[1], 93),
+        "104857403": ("2_T1044", 99),
+        "104857411": ("2_T1050", 90),
+        "104857510": ("3_P2210", 91),
+    }
+    data = suggest(report_bytes, suggestions)
+    payload = payload_from_workbook(data)
+    body = client.post(
+        "/addin/accept-suggestions?min_score=90", json=payload, headers=viewer_headers
+    ).json
+    writes = [a for a in body["actions"] if a["func"] == "setValues"]
+    rows = {key: excel_row(data, key) for key in suggestions}
+    first = min(rows.values())
+    expected = [[None] for _ in range(max(rows.values()) - first + 1)]
+    for key, (local_id, score) in suggestions.items():
+        if score >= 90:
+            expected[rows[key] - first] = [local_id]
+    found = {
+        str(row[layout.SCHOOLOGY_ID]): row[MAPPING_COLUMN]
+        for row in apply_values(payload, body)[layout.MAPPING_SHEET]
+    }
+
+    assert body["accepted"] == 5
+    assert len(writes) == 1
+    assert writes[0]["start_row"] == first - 1
+    assert writes[0]["values"] == expected
+    assert found["104857325"] == ""
+    assert found["104857411"] == "2_T1050"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ({5: "a"}, [(5, ["a"])]),
+        ({5: "a", 6: "b"}, [(5, ["a", "b"])]),
+        ({5: "a", 8: "b"}, [(5, ["a", None, None, "b"])]),
+        (
+            {5: "a", 5 + MAX_GAP_ROWS + 1: "b"},
+            [(5, ["a", *[None] * MAX_GAP_ROWS, "b"])],
+        ),
+        (
+            {5: "a", 5 + MAX_GAP_ROWS + 2: "b"},
+            [(5, ["a"]), (5 + MAX_GAP_ROWS + 2, ["b"])],
+        ),
+        ({9: "b", 3: "a"}, [(3, ["a", None, None, None, None, None, "b"])]),
+    ],
+)
+def test_mapping_id_runs(rows, expected):
+    assert mapping_id_runs(rows) == expected
 
 
 @pytest.mark.parametrize("min_score", ["", "abc", "101"])
