@@ -8,7 +8,9 @@ import {
   callServer,
   CHUNK_ROWS,
   countCells,
+  estimateBytes,
   loadSettings,
+  MAX_SYNC_BYTES,
   META_SHEET,
   readSheetValues,
   saveSettings,
@@ -19,6 +21,7 @@ import {
   FakeWorkbook,
   fakeOffice,
   makeSheet,
+  PAYLOAD_LIMIT_BYTES,
   mappingCells,
   metaCells,
   recordingFetch,
@@ -33,6 +36,21 @@ function reportWorkbook(rows = 3, options = {}) {
     makeSheet("SIS Users", [["SIS Local ID"], ["1_000001"]]),
     makeSheet(META_SHEET, metaCells(), { visibility: "VeryHidden" }),
   ]);
+}
+
+// A setValues action for one column of values, from a 0-based row of the
+// Mapping sheet, the Status column by default.
+function statusValues(values, startRow) {
+  return {
+    func: "setValues",
+    args: [],
+    values,
+    sheet_position: 1,
+    start_row: startRow,
+    start_column: 24,
+    row_count: values.length,
+    column_count: 1,
+  };
 }
 
 class MemoryStorage {
@@ -136,31 +154,77 @@ describe("readSheetValues", () => {
 });
 
 describe("applyActions", () => {
-  test("setValues writes the cells in chunks", async () => {
+  test("setValues splits the rows by bytes", async () => {
     const workbook = reportWorkbook(12_000);
     const statuses = Array.from({ length: 12_000 }, (_, i) => [`OK ${i}`]);
-    const alerts = await applyActions(workbook.context(), [
-      {
-        func: "setValues",
-        args: [],
-        values: statuses,
-        sheet_position: 1,
-        start_row: 2,
-        start_column: 24,
-        row_count: 12_000,
-        column_count: 1,
-      },
-    ]);
+    const maxBytes = 50_000;
+    const alerts = await applyActions(
+      workbook.context(),
+      [statusValues(statuses, 2)],
+      { maxBytes },
+    );
     const cells = workbook.sheets[1].cells;
+    const writes = workbook.writes;
 
     assert.deepEqual(alerts, []);
     assert.equal(cells[2][24], "OK 0");
     assert.equal(cells[12_001][24], "OK 11999");
     assert.equal(cells[2][0], "100000");
-    assert.deepEqual(
-      workbook.writes.map((write) => write.rows),
-      [CHUNK_ROWS, CHUNK_ROWS, 2_000],
-    );
+    assert.ok(writes.length >= Math.ceil(estimateBytes(statuses) / maxBytes));
+    assert.ok(writes.every((write) => write.bytes <= maxBytes));
+    let next = 2;
+    for (const write of writes) {
+      assert.equal(write.row, next);
+      next += write.rows;
+    }
+    assert.equal(next, 12_002);
+  });
+
+  for (const [label, text] of [
+    ["ASCII", "x"],
+    ["non-ASCII", "é"],
+  ]) {
+    test(`long ${label} statuses stay under the request limit`, async () => {
+      const workbook = reportWorkbook(3_000);
+      const statuses = Array.from({ length: 3_000 }, (_, i) => [`${i} ${text.repeat(5_000)}`]);
+      await applyActions(workbook.context(), [statusValues(statuses, 2)]);
+      const cells = workbook.sheets[1].cells;
+
+      assert.ok(estimateBytes(statuses) > 3 * PAYLOAD_LIMIT_BYTES);
+      assert.deepEqual(workbook.rejected, []);
+      assert.ok(workbook.writes.length >= 4);
+      assert.ok(workbook.writes.every((write) => write.bytes <= MAX_SYNC_BYTES));
+      assert.equal(cells[2][24], statuses[0][0]);
+      assert.equal(cells[3_001][24], statuses[2_999][0]);
+    });
+  }
+
+  test("many one-row actions share one sync", async () => {
+    const syncsFor = async (count) => {
+      const workbook = reportWorkbook(count, { mapping: { protected: true } });
+      const actions = Array.from({ length: count }, (_, i) => statusValues([["OK"]], 2 + i));
+      await applyActions(workbook.context(), actions);
+      assert.equal(workbook.sheets[1].cells[count + 1][24], "OK");
+      return workbook.syncs;
+    };
+
+    const oneRow = await syncsFor(1);
+    const manyRows = await syncsFor(5_000);
+
+    assert.equal(manyRows, oneRow);
+    assert.ok(oneRow <= 5, `${oneRow} syncs`);
+  });
+
+  test("null leaves the cell unchanged", async () => {
+    const workbook = reportWorkbook(3);
+    await applyActions(workbook.context(), [
+      { ...statusValues([["1_A"], [null], ["1_C"]], 2), start_column: 22 },
+    ]);
+    const cells = workbook.sheets[1].cells;
+
+    assert.equal(cells[2][22], "1_A");
+    assert.equal(cells[3][22], "1_000001");
+    assert.equal(cells[4][22], "1_C");
   });
 
   test("setRangeColor fills a cell and clears with null", async () => {
