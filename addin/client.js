@@ -5,7 +5,6 @@
 // applies the xlwings actions that come back (values, fill colours, selection,
 // alerts). Large workbooks travel as the file itself, in slices.
 
-export const CHUNK_ROWS = 5000;
 export const META_SHEET = "_dataprep";
 // xlwings' remote engine accepts any version from a client named "Office.js";
 // this is the xlwings release that the server was built and tested with.
@@ -24,6 +23,18 @@ export const MAX_SYNC_BYTES = 4 * 1024 * 1024;
 // An estimate of the bytes that one queued operation adds to a request
 // besides its values: the range's address and the operation itself.
 export const OPERATION_BYTES = 256;
+// A read aims at this many bytes of values. The size of the next rows is
+// predicted from the rows read before them, and the margin up to the limit
+// leaves room for rows with longer texts.
+export const READ_TARGET_BYTES = MAX_SYNC_BYTES / 2;
+// The size assumed for a cell before any row of the sheet has been read. It
+// keeps the first chunk small, about 280 rows of a Mapping sheet, because a
+// sheet may contain long texts, and the later chunks grow from its size.
+const FIRST_READ_CELL_BYTES = 256;
+const PAYLOAD_LIMIT_CODES = new Set([
+  "RequestPayloadSizeLimitExceeded",
+  "ResponsePayloadSizeLimitExceeded",
+]);
 export const SETTINGS_KEY = "sis-dataprep.settings";
 export const DEFAULT_SETTINGS = Object.freeze({ token: "", minScore: 90 });
 
@@ -75,9 +86,20 @@ export function saveSettings(settings, storage = globalThis.localStorage) {
   return saved;
 }
 
-// Read a sheet's values from A1 to its last used cell, CHUNK_ROWS rows per
-// request, because Excel on the web rejects a request or response over 5 MB.
-export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
+function isPayloadLimitError(error) {
+  return PAYLOAD_LIMIT_CODES.has(error?.code);
+}
+
+// Read a sheet's values from A1 to its last used cell, in chunks of rows,
+// because Excel on the web rejects a response over 5 MB. A chunk has as many
+// rows as fit in targetBytes at the bytes per row of the chunk before it. A
+// chunk that Excel still rejects as too large is halved and read again.
+export async function readSheetValues(
+  context,
+  sheet,
+  { targetBytes = READ_TARGET_BYTES } = {},
+) {
+  sheet.load("name");
   const used = sheet.getUsedRangeOrNullObject(true);
   used.load("rowIndex,columnIndex,rowCount,columnCount");
   await context.sync();
@@ -88,14 +110,38 @@ export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
   const totalRows = used.rowIndex + used.rowCount;
   const totalColumns = used.columnIndex + used.columnCount;
   const values = [];
-  for (let start = 0; start < totalRows; start += chunkRows) {
+  const firstRowBytes = totalColumns * FIRST_READ_CELL_BYTES;
+  let chunkRows = Math.max(1, Math.floor(targetBytes / firstRowBytes));
+  let start = 0;
+  while (start < totalRows) {
     const count = Math.min(chunkRows, totalRows - start);
     const chunk = sheet.getRangeByIndexes(start, 0, count, totalColumns);
     chunk.load("values");
-    await context.sync();
+    try {
+      await context.sync();
+    } catch (error) {
+      if (!isPayloadLimitError(error)) {
+        throw error;
+      }
+      // NOTE: reading on after a rejected sync ran only against the test
+      // harness, not in Excel on the web.
+      if (count === 1) {
+        throw new AddinError(
+          `Row ${start + 1} of the sheet '${sheet.name}' is larger than Excel on ` +
+            "the web can hand over in one request (5 MB). Shorten the long texts " +
+            "in that row, or run the command in Excel on Windows or on the Mac.",
+        );
+      }
+      chunkRows = Math.ceil(count / 2);
+      continue;
+    }
+
     for (const row of chunk.values) {
       values.push(row);
     }
+    const bytesPerRow = estimateBytes(chunk.values) / count;
+    chunkRows = Math.max(1, Math.floor(targetBytes / bytesPerRow));
+    start += count;
   }
 
   return values;
@@ -104,10 +150,7 @@ export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
 // Build the payload of xlwings' Office.js client: the book, its book-scope
 // range names, and every sheet in workbook order. Sheets that `include`
 // rejects are sent without values, so that sheet positions stay the same.
-export async function buildPayload(
-  context,
-  { include = isNeededSheet, chunkRows = CHUNK_ROWS } = {},
-) {
+export async function buildPayload(context, { include = isNeededSheet } = {}) {
   const workbook = context.workbook;
   workbook.load("name");
   const worksheets = workbook.worksheets;
@@ -131,7 +174,7 @@ export async function buildPayload(
   };
   for (const sheet of worksheets.items) {
     const values = include(sheet.name)
-      ? await readSheetValues(context, sheet, chunkRows)
+      ? await readSheetValues(context, sheet)
       : [[]];
     payload.sheets.push({
       name: sheet.name,

@@ -53,16 +53,16 @@ test("acceptSuggestions writes the returned IDs", async () => {
   assert.equal(result.message, "Filled 1 Integration-Mapping IDs.");
 });
 
-// Accept suggestions on a Mapping sheet of `rows` data rows, where the server
-// responds with the actions of actionsFor(rows). Return the workbook.
-async function acceptWith(rows, actionsFor) {
+// Accept suggestions on a Mapping sheet of 4,000 data rows, where the server
+// responds with `actions`. Return the workbook.
+async function acceptWith(actions) {
   const workbook = new FakeWorkbook([
-    makeSheet("Mapping", mappingCells(rows), { protected: true }),
+    makeSheet("Mapping", mappingCells(4_000), { protected: true }),
     makeSheet(META_SHEET, metaCells()),
   ]);
   const { fetchImpl } = recordingFetch(() => ({
     status: 200,
-    body: { accepted: rows, message: "Filled.", actions: actionsFor(rows) },
+    body: { accepted: actions.length, message: "Filled.", actions },
   }));
   await acceptSuggestions({
     excel: workbook.excel(),
@@ -89,20 +89,19 @@ function mappingIdAction(startRow, values) {
 test("acceptSuggestions syncs do not grow with rows", async () => {
   // Every other row is accepted. The server sends such close rows as one
   // action with null between them. Earlier servers sent one action per row.
-  const oneAction = (rows) => [
+  const oneAction = [
     mappingIdAction(
       2,
-      Array.from({ length: rows }, (_, i) => [i % 2 === 0 ? `2_NEW${i}` : null]),
+      Array.from({ length: 4_000 }, (_, i) => [i % 2 === 0 ? `2_NEW${i}` : null]),
     ),
   ];
-  const actionPerRow = (rows) =>
-    Array.from({ length: Math.ceil(rows / 2) }, (_, k) =>
-      mappingIdAction(2 + 2 * k, [[`2_NEW${2 * k}`]]),
-    );
+  const actionPerRow = Array.from({ length: 2_000 }, (_, k) =>
+    mappingIdAction(2 + 2 * k, [[`2_NEW${2 * k}`]]),
+  );
 
-  const single = await acceptWith(1, oneAction);
-  const merged = await acceptWith(4_000, oneAction);
-  const separate = await acceptWith(4_000, actionPerRow);
+  const single = await acceptWith([mappingIdAction(2, [["2_NEW0"]])]);
+  const merged = await acceptWith(oneAction);
+  const separate = await acceptWith(actionPerRow);
 
   assert.equal(merged.sheets[0].cells[2][22], "2_NEW0");
   assert.equal(merged.sheets[0].cells[3][22], "1_000001");
