@@ -56,6 +56,13 @@ def apply_values(payload: dict, response: dict) -> dict[str, list[list]]:
     return grids
 
 
+def apply_to_payload(payload: dict, response: dict) -> None:
+    """Write the response's values into the payload, as the add-in writes them."""
+    grids = apply_values(payload, response)
+    for sheet in payload["sheets"]:
+        sheet["values"] = grids[sheet["name"]]
+
+
 def statuses(payload: dict, response: dict) -> dict[str, str]:
     """Map each Schoology User ID or SIS Local ID to its row's Status."""
     grid = apply_values(payload, response)[layout.MAPPING_SHEET]
@@ -419,6 +426,82 @@ def test_accept_suggestions_bad_score(client, viewer_headers, report_bytes, min_
 
     assert response.status_code == 400
     assert "Minimum suggestion score" in response.json["message"]
+
+
+# At a minimum score of 90, "accept suggestions" fills two teachers' rows of
+# the example report. The two other suggestions score 89 and share a SIS user.
+ACCEPTED_AT_90 = {"104857402": "2_T1043", "104857403": "2_T1044"}
+
+
+def mapping_ids(data: bytes) -> dict[str, str]:
+    """Map each Schoology User ID to its row's Integration-Mapping ID, if any."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[layout.MAPPING_SHEET]
+    found = {}
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1, values_only=True):
+        if row[layout.SCHOOLOGY_ID] and row[MAPPING_COLUMN]:
+            found[row[layout.SCHOOLOGY_ID]] = row[MAPPING_COLUMN]
+
+    return found
+
+
+def scenario_2_users(data: bytes) -> set[str]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[layout.MAPPING_SHEET]
+
+    return {
+        row[layout.SCHOOLOGY_ID]
+        for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1, values_only=True)
+        if row[layout.SCENARIO] == 2
+    }
+
+
+def expected_changes(data: bytes, before: dict[str, str]) -> dict[str, str]:
+    """Return the Unique IDs that Update Users sets for a report and the accepted IDs.
+
+    A Schoology user gets the ID of its row when the user's Unique ID before
+    the batch differs from it.
+    """
+    mapped = {**mapping_ids(data), **ACCEPTED_AT_90}
+
+    return {key: value for key, value in mapped.items() if before[key] != value}
+
+
+def changed_ids(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in after.items() if before.get(key) != value}
+
+
+@pytest.mark.database
+def test_accepted_suggestions_submitted(app, client, admin_headers, report_bytes):
+    before = unique_ids(app)
+    payload = payload_from_workbook(report_bytes)
+    accepted = client.post(
+        "/addin/accept-suggestions?min_score=90", json=payload, headers=admin_headers
+    ).json
+    apply_to_payload(payload, accepted)
+    preview = client.post("/addin/submit", json=payload, headers=admin_headers).json
+    # The add-in writes the preview's statuses, then sends the workbook again.
+    apply_to_payload(payload, preview)
+    response = client.post(
+        f"/addin/submit?confirm={preview['preview']['digest']}",
+        json=payload,
+        headers=admin_headers,
+    )
+    after = unique_ids(app)
+    expected = expected_changes(report_bytes, before)
+    not_accepted = scenario_2_users(report_bytes) - ACCEPTED_AT_90.keys()
+
+    assert accepted["accepted"] == len(ACCEPTED_AT_90)
+    assert preview["counts"]["error"] == 0
+    assert preview["preview"]["changes"] == len(expected)
+    assert response.status_code == 200, response.json
+    assert response.json["batch"]["change_count"] == len(expected)
+    for schoology_id, local_id in ACCEPTED_AT_90.items():
+        assert before[schoology_id] != local_id
+        assert after[schoology_id] == local_id
+    assert changed_ids(before, after) == expected
+    assert len(not_accepted) == 6
+    for schoology_id in not_accepted:
+        assert after[schoology_id] == before[schoology_id]
+    assert after.keys() == before.keys()
 
 
 def test_library_lists_templates_and_reports(client, viewer_headers, report):
