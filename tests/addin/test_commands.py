@@ -5,6 +5,9 @@ openpyxl as a user would edit it, and converted into the add-in client's JSON.
 """
 
 import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import openpyxl
 import pytest
@@ -190,23 +193,287 @@ def test_validate_clears_old_marks(client, viewer_headers, mistaken_workbook):
     assert body["actions"].index(clears[0]) < first_mark
 
 
-def test_web_and_addin_verdicts_match(client, viewer_headers, mistaken_workbook):
+def edit_mapping(data: bytes, change) -> bytes:
+    """Apply ``change`` to the Mapping sheet of a report and save it with openpyxl."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    change(workbook[layout.MAPPING_SHEET])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    return buffer.getvalue()
+
+
+def row_of(sheet, schoology_id: str) -> tuple:
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1):
+        if row[layout.SCHOOLOGY_ID].value == schoology_id:
+            return row
+
+    raise AssertionError(f"Schoology user {schoology_id} is not in the report.")
+
+
+def set_cell(schoology_id: str, column: str, value):
+    """Return an edit that sets one cell of a user's row."""
+
+    def change(sheet):
+        row_of(sheet, schoology_id)[layout.COLUMN_INDEX[column]].value = value
+
+    return change
+
+
+def type_status_everywhere(sheet):
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1):
+        row[layout.STATUS].value = "Error: typed by the user"
+
+
+def delete_row(schoology_id: str):
+    def change(sheet):
+        sheet.delete_rows(row_of(sheet, schoology_id)[0].row)
+
+    return change
+
+
+def reverse_rows(sheet):
+    rows = [
+        [cell.value for cell in row]
+        for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1)
+    ]
+    for excel_row, values in enumerate(reversed(rows), start=layout.HEADER_ROWS + 1):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(excel_row, column).value = value
+
+
+# An invented Schoology user that the stored report does not have.
+INSERTED_USER = ("999999901", "Quentin", "Inserted")
+
+
+def insert_row(sheet):
+    excel_row = layout.HEADER_ROWS + 5
+    sheet.insert_rows(excel_row)
+    schoology_id, first, last = INSERTED_USER
+    sheet.cell(excel_row, layout.SCHOOLOGY_ID + 1).value = schoology_id
+    sheet.cell(excel_row, layout.COLUMN_INDEX["First Name"] + 1).value = first
+    sheet.cell(excel_row, layout.COLUMN_INDEX["Last Name"] + 1).value = last
+    sheet.cell(excel_row, layout.MAPPING_ID + 1).value = "1_S88317"
+
+
+def with_cached_formula(data: bytes, schoology_id: str, value: str) -> bytes:
+    """Put a formula that returns ``value`` into a user's Integration-Mapping ID.
+
+    openpyxl saves a formula without its result, so this adds the cached
+    string result to the cell's XML, as Excel saves it. The web upload and the
+    add-in's payload both read that result.
+    """
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook[layout.MAPPING_SHEET]
+    cell = row_of(sheet, schoology_id)[MAPPING_COLUMN]
+    cell.value = f'="{value}"'
+    # openpyxl names the sheet parts sheet1.xml, sheet2.xml and so on, in
+    # workbook order.
+    part = f"xl/worksheets/sheet{workbook.sheetnames.index(sheet.title) + 1}.xml"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    written = f'<c r="{cell.coordinate}"><f>"{value}"</f><v></v></c>'
+    cached = f'<c r="{cell.coordinate}" t="str"><f>"{value}"</f><v>{value}</v></c>'
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == part:
+                xml = content.decode("utf-8")
+                assert xml.count(written) == 1, "openpyxl wrote the cell otherwise"
+                content = xml.replace(written, cached).encode("utf-8")
+            target.writestr(item, content)
+
+    return output.getvalue()
+
+
+# The example district's first scenario 1 row.
+LINKED_USER = "104857301"
+
+
+@dataclass(frozen=True)
+class VerdictCase:
+    """An edit of the example report and the verdict expected for its row.
+
+    ``key`` is the Schoology User ID of the edited row and ``level`` the
+    level its Status must have, or None when the edit removed the row and a
+    note must name it. ``fragment`` is part of that Status or note.
+    ``errors`` and ``warnings`` count the rows with each level.
+    """
+
+    edit: Callable[[bytes], bytes]
+    key: str
+    level: str | None
+    fragment: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+
+def map_id(schoology_id: str, value):
+    """Return an edit that sets a user's Integration-Mapping ID."""
+    return lambda data: edit_mapping(
+        data, set_cell(schoology_id, "Integration-Mapping ID", value)
+    )
+
+
+VERDICT_CASES = [
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_report(data, MISTAKES),
+            STUDENT_ROW[0],
+            "error",
+            "is a teacher or staff ID",
+            errors=2,
+        ),
+        id="mistakes",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(
+                edit_report(data, dict([STUDENT_ROW])), type_status_everywhere
+            ),
+            STUDENT_ROW[0],
+            "ok",
+        ),
+        id="status-typed",
+    ),
+    pytest.param(
+        VerdictCase(
+            map_id(STUDENT_ROW[0], 88306),
+            STUDENT_ROW[0],
+            "error",
+            "'88306' is stored as a number",
+            errors=1,
+        ),
+        id="number-id",
+    ),
+    pytest.param(
+        VerdictCase(
+            map_id(STUDENT_ROW[0], f"  {STUDENT_ROW[1]} "), STUDENT_ROW[0], "ok"
+        ),
+        id="spaced-id",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(
+                data, set_cell(STUDENT_ROW[0], "First Name", "Zed")
+            ),
+            STUDENT_ROW[0],
+            "error",
+            "First Name was changed",
+            errors=1,
+        ),
+        id="locked-cell",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(
+                data, set_cell(TEACHER_ROW[0], "Suggestion Score", 12)
+            ),
+            TEACHER_ROW[0],
+            "error",
+            "Suggestion Score was changed",
+            errors=1,
+        ),
+        id="suggestion-score",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(data, delete_row(STUDENT_ROW[0])),
+            STUDENT_ROW[0],
+            None,
+            f"Schoology user {STUDENT_ROW[0]} is missing from the workbook",
+        ),
+        id="deleted-row",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(edit_report(data, MISTAKES), reverse_rows),
+            STUDENT_ROW[0],
+            "error",
+            "is a teacher or staff ID",
+            errors=2,
+        ),
+        id="reversed-rows",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(data, insert_row),
+            INSERTED_USER[0],
+            "error",
+            "is not in report",
+            errors=1,
+        ),
+        id="inserted-row",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: with_cached_formula(data, STUDENT_ROW[0], STUDENT_ROW[1]),
+            STUDENT_ROW[0],
+            "ok",
+        ),
+        id="formula-id",
+    ),
+    pytest.param(
+        VerdictCase(
+            map_id(LINKED_USER, None),
+            LINKED_USER,
+            "warning",
+            "the Integration-Mapping ID was cleared",
+            warnings=1,
+        ),
+        id="warning-only",
+    ),
+]
+
+
+def web_status(row: dict) -> str:
+    """Return the Status text that the add-in writes for a row of the web result."""
+    if row["level"] == "ok":
+        return "OK"
+
+    return f"{row['level'].capitalize()}: {' '.join(row['messages'])}"
+
+
+@pytest.mark.parametrize("case", VERDICT_CASES)
+def test_web_and_addin_verdicts_match(client, viewer_headers, report_bytes, case):
+    data = case.edit(report_bytes)
     web = client.post(
         "/api/validate?all=1",
-        data={"file": (io.BytesIO(mistaken_workbook), "report.xlsx")},
+        data={"file": (io.BytesIO(data), "report.xlsx")},
         headers=viewer_headers,
     ).json
-    payload = payload_from_workbook(mistaken_workbook)
-    addin = client.post("/addin/validate", json=payload, headers=viewer_headers).json
+    payload = payload_from_workbook(data)
+    response = client.post("/addin/validate", json=payload, headers=viewer_headers)
+    addin = response.json
     grid = apply_values(payload, addin)[layout.MAPPING_SHEET]
+    found = statuses(payload, addin)
+    marks = marked_cells(addin)
 
+    assert response.status_code == 200, addin
     assert web["totals"] == addin["counts"]
     assert len(web["rows"]) == web["totals"]["rows"]
     for row in web["rows"]:
-        expected = "OK"
-        if row["level"] != "ok":
-            expected = f"{row['level'].capitalize()}: {' '.join(row['messages'])}"
-        assert grid[row["row"] - 1][STATUS_COLUMN] == expected, row
+        assert grid[row["row"] - 1][STATUS_COLUMN] == web_status(row), row
+        for column in row["columns"]:
+            assert (row["row"] - 1, layout.COLUMN_INDEX[column]) in marks, row
+    for note in web["notes"][:3]:
+        assert note in alerts(addin)[0]
+
+    assert addin["counts"]["error"] == case.errors
+    assert addin["counts"]["warning"] == case.warnings
+    if case.level is None:
+        assert case.key not in found
+        assert any(case.fragment in note for note in web["notes"])
+    elif case.level == "ok":
+        assert found[case.key] == "OK"
+    else:
+        assert found[case.key].startswith(f"{case.level.capitalize()}: ")
+        assert case.fragment in found[case.key]
 
 
 @pytest.mark.database
