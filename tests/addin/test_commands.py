@@ -5,9 +5,11 @@ openpyxl as a user would edit it, and converted into the add-in client's JSON.
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -547,6 +549,43 @@ def test_submit_preview_then_confirm(app, client, admin_headers, report_bytes):
     assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]
     assert unique_ids(app)[TEACHER_ROW[0]] == TEACHER_ROW[1]
     assert f"in batch {body['batch']['id']}" in alerts(body)[0]
+
+
+# The Status of a row that Update Users changed: the batch, its time in UTC to
+# the second, and the Unique ID before and after.
+UPDATED_STATUS = re.compile(
+    r"Updated in batch (?P<batch>\d+) at "
+    r"(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC: "
+    r"Unique ID (?P<before>.+) -> (?P<after>\S+)\."
+)
+
+
+@pytest.mark.database
+def test_submit_status_has_batch_and_time(app, client, admin_headers, report_bytes):
+    edited = edit_report(report_bytes, dict([STUDENT_ROW]))
+    payload = payload_from_workbook(edited)
+    preview = client.post("/addin/submit", json=payload, headers=admin_headers).json
+    apply_to_payload(payload, preview)
+    started = datetime.now(UTC).replace(microsecond=0)
+    response = client.post(
+        f"/addin/submit?confirm={preview['preview']['digest']}",
+        json=payload,
+        headers=admin_headers,
+    )
+    finished = datetime.now(UTC)
+    batch = response.json["batch"]
+    created = datetime.fromisoformat(batch["created_at"]).astimezone(UTC)
+    status = statuses(payload, response.json)[STUDENT_ROW[0]]
+    match = UPDATED_STATUS.fullmatch(status)
+
+    assert response.status_code == 200, response.json
+    assert match is not None, status
+    assert int(match["batch"]) == batch["id"]
+    assert match["time"] == created.strftime("%Y-%m-%d %H:%M:%S")
+    stamped = datetime.strptime(match["time"], "%Y-%m-%d %H:%M:%S")
+    assert started <= stamped.replace(tzinfo=UTC) <= finished
+    assert match["after"] == STUDENT_ROW[1]
+    assert f"in batch {batch['id']} at {match['time']} UTC." in alerts(response.json)[0]
 
 
 @pytest.mark.database
