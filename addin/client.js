@@ -5,7 +5,6 @@
 // applies the xlwings actions that come back (values, fill colours, selection,
 // alerts). Large workbooks travel as the file itself, in slices.
 
-export const CHUNK_ROWS = 5000;
 export const META_SHEET = "_dataprep";
 // xlwings' remote engine accepts any version from a client named "Office.js";
 // this is the xlwings release that the server was built and tested with.
@@ -16,6 +15,26 @@ export const PAYLOAD_VERSION = "0.37.8";
 export const MAX_PAYLOAD_CELLS = 1_500_000;
 // Office.js caps a slice of getFileAsync at 4 MB.
 export const SLICE_BYTES = 4 * 1024 * 1024;
+// Excel on the web rejects a request or response over 5 MB, with the error
+// code RequestPayloadSizeLimitExceeded or ResponsePayloadSizeLimitExceeded.
+// One sync carries at most this many bytes of cell values by estimateBytes,
+// which leaves room for the rest of the request.
+export const MAX_SYNC_BYTES = 4 * 1024 * 1024;
+// An estimate of the bytes that one queued operation adds to a request
+// besides its values: the range's address and the operation itself.
+export const OPERATION_BYTES = 256;
+// A read aims at this many bytes of values. The size of the next rows is
+// predicted from the rows read before them, and the margin up to the limit
+// leaves room for rows with longer texts.
+export const READ_TARGET_BYTES = MAX_SYNC_BYTES / 2;
+// The size assumed for a cell before any row of the sheet has been read. It
+// keeps the first chunk small, about 280 rows of a Mapping sheet, because a
+// sheet may contain long texts, and the later chunks grow from its size.
+const FIRST_READ_CELL_BYTES = 256;
+const PAYLOAD_LIMIT_CODES = new Set([
+  "RequestPayloadSizeLimitExceeded",
+  "ResponsePayloadSizeLimitExceeded",
+]);
 export const SETTINGS_KEY = "sis-dataprep.settings";
 export const DEFAULT_SETTINGS = Object.freeze({ token: "", minScore: 90 });
 
@@ -67,9 +86,20 @@ export function saveSettings(settings, storage = globalThis.localStorage) {
   return saved;
 }
 
-// Read a sheet's values from A1 to its last used cell, CHUNK_ROWS rows per
-// request, because Excel on the web rejects a request or response over 5 MB.
-export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
+function isPayloadLimitError(error) {
+  return PAYLOAD_LIMIT_CODES.has(error?.code);
+}
+
+// Read a sheet's values from A1 to its last used cell, in chunks of rows,
+// because Excel on the web rejects a response over 5 MB. A chunk has as many
+// rows as fit in targetBytes at the bytes per row of the chunk before it. A
+// chunk that Excel still rejects as too large is halved and read again.
+export async function readSheetValues(
+  context,
+  sheet,
+  { targetBytes = READ_TARGET_BYTES } = {},
+) {
+  sheet.load("name");
   const used = sheet.getUsedRangeOrNullObject(true);
   used.load("rowIndex,columnIndex,rowCount,columnCount");
   await context.sync();
@@ -80,14 +110,38 @@ export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
   const totalRows = used.rowIndex + used.rowCount;
   const totalColumns = used.columnIndex + used.columnCount;
   const values = [];
-  for (let start = 0; start < totalRows; start += chunkRows) {
+  const firstRowBytes = totalColumns * FIRST_READ_CELL_BYTES;
+  let chunkRows = Math.max(1, Math.floor(targetBytes / firstRowBytes));
+  let start = 0;
+  while (start < totalRows) {
     const count = Math.min(chunkRows, totalRows - start);
     const chunk = sheet.getRangeByIndexes(start, 0, count, totalColumns);
     chunk.load("values");
-    await context.sync();
+    try {
+      await context.sync();
+    } catch (error) {
+      if (!isPayloadLimitError(error)) {
+        throw error;
+      }
+      // NOTE: reading on after a rejected sync ran only against the test
+      // harness, not in Excel on the web.
+      if (count === 1) {
+        throw new AddinError(
+          `Row ${start + 1} of the sheet '${sheet.name}' is larger than Excel on ` +
+            "the web can hand over in one request (5 MB). Shorten the long texts " +
+            "in that row, or run the command in Excel on Windows or on the Mac.",
+        );
+      }
+      chunkRows = Math.ceil(count / 2);
+      continue;
+    }
+
     for (const row of chunk.values) {
       values.push(row);
     }
+    const bytesPerRow = estimateBytes(chunk.values) / count;
+    chunkRows = Math.max(1, Math.floor(targetBytes / bytesPerRow));
+    start += count;
   }
 
   return values;
@@ -96,10 +150,7 @@ export async function readSheetValues(context, sheet, chunkRows = CHUNK_ROWS) {
 // Build the payload of xlwings' Office.js client: the book, its book-scope
 // range names, and every sheet in workbook order. Sheets that `include`
 // rejects are sent without values, so that sheet positions stay the same.
-export async function buildPayload(
-  context,
-  { include = isNeededSheet, chunkRows = CHUNK_ROWS } = {},
-) {
+export async function buildPayload(context, { include = isNeededSheet } = {}) {
   const workbook = context.workbook;
   workbook.load("name");
   const worksheets = workbook.worksheets;
@@ -123,7 +174,7 @@ export async function buildPayload(
   };
   for (const sheet of worksheets.items) {
     const values = include(sheet.name)
-      ? await readSheetValues(context, sheet, chunkRows)
+      ? await readSheetValues(context, sheet)
       : [[]];
     payload.sheets.push({
       name: sheet.name,
@@ -173,6 +224,54 @@ async function readNames(context, items) {
     scope_sheet_index: null,
     book_scope: true,
   }));
+}
+
+// Matches printable ASCII other than the double quote and the backslash,
+// the characters that JSON writes as one byte each.
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+// Estimate the bytes that a string takes in JSON, quotes included. A control
+// character or one outside ASCII counts 6 bytes, the size of a \uXXXX escape,
+// which is at least its size in UTF-8.
+function stringBytes(text) {
+  if (PLAIN_TEXT.test(text)) {
+    return text.length + 2;
+  }
+
+  let bytes = 2;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) {
+      bytes += 2;
+    } else if (code >= 0x20 && code < 0x7f) {
+      bytes += 1;
+    } else {
+      bytes += 6;
+    }
+  }
+
+  return bytes;
+}
+
+// Estimate the bytes of one row of cell values in JSON, with its separators.
+export function rowBytes(row) {
+  let bytes = 3;
+  for (const value of row) {
+    bytes += typeof value === "string" ? stringBytes(value) + 1 : String(value).length + 1;
+  }
+
+  return bytes;
+}
+
+// Estimate the bytes of rows of cell values in JSON. How Office.js encodes a
+// request to Excel was not measured, so MAX_SYNC_BYTES keeps a margin.
+export function estimateBytes(rows) {
+  let bytes = 2;
+  for (const row of rows) {
+    bytes += rowBytes(row);
+  }
+
+  return bytes;
 }
 
 export function countCells(payload) {
@@ -279,23 +378,73 @@ function rangeOf(sheets, action) {
   );
 }
 
-// Write values CHUNK_ROWS rows per request, for the same size limit as reading.
-async function setValues(context, sheets, action) {
-  const sheet = sheetAt(sheets, action);
-  for (let start = 0; start < action.values.length; start += CHUNK_ROWS) {
-    const rows = action.values.slice(start, start + CHUNK_ROWS);
-    const range = sheet.getRangeByIndexes(
-      action.start_row + start,
-      action.start_column,
-      rows.length,
-      action.column_count,
-    );
-    range.values = rows;
-    await context.sync();
+// Queued operations of one Excel.run, synced together until their estimated
+// bytes reach maxBytes. Many small writes share one round trip to Excel, and
+// each request stays under Excel on the web's size limit by the estimate.
+export class WriteBatch {
+  constructor(context, maxBytes = MAX_SYNC_BYTES) {
+    this.context = context;
+    this.maxBytes = maxBytes;
+    this.pendingBytes = 0;
+  }
+
+  room() {
+    return this.maxBytes - this.pendingBytes;
+  }
+
+  // Count an operation that the caller has just queued, and sync when the
+  // batch is full.
+  async add(bytes) {
+    this.pendingBytes += bytes;
+    if (this.pendingBytes >= this.maxBytes) {
+      await this.flush();
+    }
+  }
+
+  async flush() {
+    if (this.pendingBytes > 0) {
+      this.pendingBytes = 0;
+      await this.context.sync();
+    }
   }
 }
 
-async function setRangeColor(context, sheets, action) {
+// Write an action's values as ranges of whole rows, each sized to the room
+// left in the batch. A row larger than the whole batch goes alone. A null
+// value leaves its cell unchanged, as Office.js documents for Range.values.
+async function setValues(batch, sheets, action) {
+  const sheet = sheetAt(sheets, action);
+  const rows = action.values;
+  let start = 0;
+  while (start < rows.length) {
+    let bytes = OPERATION_BYTES + rowBytes(rows[start]);
+    if (bytes > batch.room()) {
+      await batch.flush();
+    }
+
+    let end = start + 1;
+    while (end < rows.length) {
+      const next = rowBytes(rows[end]);
+      if (bytes + next > batch.room()) {
+        break;
+      }
+      bytes += next;
+      end += 1;
+    }
+
+    const range = sheet.getRangeByIndexes(
+      action.start_row + start,
+      action.start_column,
+      end - start,
+      action.column_count,
+    );
+    range.values = rows.slice(start, end);
+    await batch.add(bytes);
+    start = end;
+  }
+}
+
+async function setRangeColor(batch, sheets, action) {
   const fill = rangeOf(sheets, action).format.fill;
   const color = action.args[0];
   if (color === null || color === undefined) {
@@ -303,14 +452,17 @@ async function setRangeColor(context, sheets, action) {
   } else {
     fill.color = String(color);
   }
+  await batch.add(OPERATION_BYTES);
 }
 
-async function rangeSelect(context, sheets, action) {
+async function rangeSelect(batch, sheets, action) {
   rangeOf(sheets, action).select();
+  await batch.add(OPERATION_BYTES);
 }
 
-async function activateSheet(context, sheets, action) {
+async function activateSheet(batch, sheets, action) {
   sheetAt(sheets, { sheet_position: Number(action.args[0]) }).activate();
+  await batch.add(OPERATION_BYTES);
 }
 
 export const ACTION_HANDLERS = Object.freeze({
@@ -373,8 +525,9 @@ export async function withUnprotected(context, sheets, work) {
 }
 
 // Apply the actions of one server response and return its alerts, which the
-// caller shows once the workbook batch is done.
-export async function applyActions(context, actions) {
+// caller shows once the workbook batch is done. The writes go to Excel in as
+// few syncs as MAX_SYNC_BYTES allows, however many actions there are.
+export async function applyActions(context, actions, { maxBytes = MAX_SYNC_BYTES } = {}) {
   const worksheets = context.workbook.worksheets;
   worksheets.load("items/name");
   await context.sync();
@@ -404,10 +557,11 @@ export async function applyActions(context, actions) {
     sheetAt(sheets, { sheet_position: position }),
   );
   await withUnprotected(context, protectedSheets, async () => {
+    const batch = new WriteBatch(context, maxBytes);
     for (const action of writes) {
-      await ACTION_HANDLERS[action.func](context, sheets, action);
+      await ACTION_HANDLERS[action.func](batch, sheets, action);
     }
-    await context.sync();
+    await batch.flush();
   });
 
   return alerts;

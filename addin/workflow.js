@@ -6,7 +6,6 @@ import {
   applyActions,
   buildPayload,
   callServer,
-  CHUNK_ROWS,
   isNeededSheet,
   MAX_PAYLOAD_CELLS,
   uploadWorkbook,
@@ -61,7 +60,7 @@ export async function sendWorkbook(context, command, query, env) {
     });
   }
 
-  const payload = await buildPayload(context, { chunkRows: env.chunkRows ?? CHUNK_ROWS });
+  const payload = await buildPayload(context);
   return callServer(`/addin/${command}${query}`, {
     origin,
     token,

@@ -6,9 +6,10 @@ import {
   applyActions,
   buildPayload,
   callServer,
-  CHUNK_ROWS,
   countCells,
+  estimateBytes,
   loadSettings,
+  MAX_SYNC_BYTES,
   META_SHEET,
   readSheetValues,
   saveSettings,
@@ -19,6 +20,7 @@ import {
   FakeWorkbook,
   fakeOffice,
   makeSheet,
+  PAYLOAD_LIMIT_BYTES,
   mappingCells,
   metaCells,
   recordingFetch,
@@ -33,6 +35,21 @@ function reportWorkbook(rows = 3, options = {}) {
     makeSheet("SIS Users", [["SIS Local ID"], ["1_000001"]]),
     makeSheet(META_SHEET, metaCells(), { visibility: "VeryHidden" }),
   ]);
+}
+
+// Build a setValues action that writes `values` into the Status column of the
+// Mapping sheet, from the 0-based row `startRow` down.
+function statusValues(values, startRow) {
+  return {
+    func: "setValues",
+    args: [],
+    values,
+    sheet_position: 1,
+    start_row: startRow,
+    start_column: 24,
+    row_count: values.length,
+    column_count: 1,
+  };
 }
 
 class MemoryStorage {
@@ -104,25 +121,113 @@ describe("buildPayload", () => {
   });
 });
 
-describe("readSheetValues", () => {
-  test("reads 100,000 rows in chunks", async () => {
-    const cells = mappingCells(100_000);
-    const workbook = new FakeWorkbook([makeSheet("Mapping", cells)]);
-    const context = workbook.context();
-    const sheet = context.workbook.worksheets.items[0];
+// Read the only sheet of a workbook made of `cells`.
+async function readOnlySheet(cells, options = {}, workbookOptions = {}) {
+  const workbook = new FakeWorkbook([makeSheet("Mapping", cells)], workbookOptions);
+  const context = workbook.context();
+  const sheet = context.workbook.worksheets.items[0];
+  const values = await readSheetValues(context, sheet, options);
 
-    const values = await readSheetValues(context, sheet);
+  return { workbook, values };
+}
+
+// Check that the reads that Excel accepted cover the sheet's rows in order,
+// each once.
+function assertReadsCover(workbook, totalRows) {
+  let next = 0;
+  for (const read of workbook.reads.filter((read) => !read.rejected)) {
+    assert.equal(read.row, next);
+    next += read.rows;
+  }
+  assert.equal(next, totalRows);
+}
+
+// Build the cells of a Mapping sheet whose Status cells, from data row `from`
+// on, contain the row number and `text`.
+function cellsWithStatus(rows, text, from = 0) {
+  const cells = mappingCells(rows);
+  for (let i = from; i < rows; i += 1) {
+    cells[2 + i][24] = `${i} ${text}`;
+  }
+
+  return cells;
+}
+
+describe("readSheetValues", () => {
+  test("reads 100,000 rows in few chunks", async () => {
+    const cells = mappingCells(100_000);
+    const { workbook, values } = await readOnlySheet(cells);
 
     assert.equal(values.length, 100_002);
     assert.deepEqual(values[0], cells[0]);
     assert.deepEqual(values[50_001], cells[50_001]);
     assert.deepEqual(values[100_001], cells[100_001]);
-    assert.equal(workbook.reads.length, Math.ceil(100_002 / CHUNK_ROWS));
-    assert.ok(workbook.reads.every((read) => read.rows <= CHUNK_ROWS));
-    assert.deepEqual(
-      workbook.reads.map((read) => read.row),
-      workbook.reads.map((_, i) => i * CHUNK_ROWS),
+    assert.deepEqual(workbook.rejected, []);
+    assert.ok(workbook.reads.length <= 10, `${workbook.reads.length} reads`);
+    assert.ok(workbook.reads.every((read) => read.bytes <= MAX_SYNC_BYTES));
+    assertReadsCover(workbook, 100_002);
+  });
+
+  for (const [label, text] of [
+    ["ASCII", "x".repeat(5_000)],
+    ["non-ASCII", "é".repeat(5_000)],
+    ["escaped", 'a "quote" and a\nline '.repeat(250)],
+  ]) {
+    test(`long ${label} statuses stay under the response limit`, async () => {
+      const cells = cellsWithStatus(3_000, text);
+      const { workbook, values } = await readOnlySheet(cells);
+
+      assert.ok(estimateBytes(cells) > 3 * PAYLOAD_LIMIT_BYTES);
+      assert.deepEqual(values, cells);
+      assert.deepEqual(workbook.rejected, []);
+      assert.ok(workbook.reads.length >= 4);
+      assert.ok(workbook.reads.every((read) => read.bytes <= PAYLOAD_LIMIT_BYTES));
+      assertReadsCover(workbook, 3_002);
+    });
+  }
+
+  test("halves a chunk Excel rejects", async () => {
+    // The short rows first make the next chunk far too large for the long ones.
+    const cells = cellsWithStatus(60_000, "x".repeat(2_000), 40_000);
+    const { workbook, values } = await readOnlySheet(cells);
+    const rejected = workbook.reads.filter((read) => read.rejected);
+
+    assert.deepEqual(values, cells);
+    assert.ok(rejected.length >= 1);
+    assert.ok(workbook.rejected.every((entry) => entry.code === "ResponsePayloadSizeLimitExceeded"));
+    assert.ok(workbook.reads.every((read) => read.rejected || read.bytes <= PAYLOAD_LIMIT_BYTES));
+    assertReadsCover(workbook, 60_002);
+  });
+
+  test("row over the limit names the row", async () => {
+    const cells = cellsWithStatus(3, "x".repeat(2_000), 1);
+
+    await assert.rejects(
+      readOnlySheet(cells, {}, { payloadLimit: 1_000 }),
+      (error) => {
+        assert.ok(error instanceof AddinError);
+        assert.match(error.message, /Row 4 of the sheet 'Mapping' is larger than/);
+        return true;
+      },
     );
+  });
+
+  test("other Excel errors are not retried", async () => {
+    const workbook = new FakeWorkbook([makeSheet("Mapping", mappingCells(3))]);
+    const context = workbook.context();
+    const sheet = context.workbook.worksheets.items[0];
+    const sync = context.sync;
+    let calls = 0;
+    context.sync = async () => {
+      calls += 1;
+      if (calls === 2) {
+        throw Object.assign(new Error("RichApi.Error: busy"), { code: "GeneralException" });
+      }
+      return sync();
+    };
+
+    await assert.rejects(readSheetValues(context, sheet), /busy/);
+    assert.equal(calls, 2);
   });
 
   test("returns one empty row for an empty sheet", async () => {
@@ -136,31 +241,77 @@ describe("readSheetValues", () => {
 });
 
 describe("applyActions", () => {
-  test("setValues writes the cells in chunks", async () => {
+  test("setValues splits the rows by bytes", async () => {
     const workbook = reportWorkbook(12_000);
     const statuses = Array.from({ length: 12_000 }, (_, i) => [`OK ${i}`]);
-    const alerts = await applyActions(workbook.context(), [
-      {
-        func: "setValues",
-        args: [],
-        values: statuses,
-        sheet_position: 1,
-        start_row: 2,
-        start_column: 24,
-        row_count: 12_000,
-        column_count: 1,
-      },
-    ]);
+    const maxBytes = 50_000;
+    const alerts = await applyActions(
+      workbook.context(),
+      [statusValues(statuses, 2)],
+      { maxBytes },
+    );
     const cells = workbook.sheets[1].cells;
+    const writes = workbook.writes;
 
     assert.deepEqual(alerts, []);
     assert.equal(cells[2][24], "OK 0");
     assert.equal(cells[12_001][24], "OK 11999");
     assert.equal(cells[2][0], "100000");
-    assert.deepEqual(
-      workbook.writes.map((write) => write.rows),
-      [CHUNK_ROWS, CHUNK_ROWS, 2_000],
-    );
+    assert.ok(writes.length >= Math.ceil(estimateBytes(statuses) / maxBytes));
+    assert.ok(writes.every((write) => write.bytes <= maxBytes));
+    let next = 2;
+    for (const write of writes) {
+      assert.equal(write.row, next);
+      next += write.rows;
+    }
+    assert.equal(next, 12_002);
+  });
+
+  for (const [label, text] of [
+    ["ASCII", "x"],
+    ["non-ASCII", "é"],
+  ]) {
+    test(`long ${label} statuses stay under the request limit`, async () => {
+      const workbook = reportWorkbook(3_000);
+      const statuses = Array.from({ length: 3_000 }, (_, i) => [`${i} ${text.repeat(5_000)}`]);
+      await applyActions(workbook.context(), [statusValues(statuses, 2)]);
+      const cells = workbook.sheets[1].cells;
+
+      assert.ok(estimateBytes(statuses) > 3 * PAYLOAD_LIMIT_BYTES);
+      assert.deepEqual(workbook.rejected, []);
+      assert.ok(workbook.writes.length >= 4);
+      assert.ok(workbook.writes.every((write) => write.bytes <= MAX_SYNC_BYTES));
+      assert.equal(cells[2][24], statuses[0][0]);
+      assert.equal(cells[3_001][24], statuses[2_999][0]);
+    });
+  }
+
+  test("many one-row actions share one sync", async () => {
+    const syncsFor = async (count) => {
+      const workbook = reportWorkbook(count, { mapping: { protected: true } });
+      const actions = Array.from({ length: count }, (_, i) => statusValues([["OK"]], 2 + i));
+      await applyActions(workbook.context(), actions);
+      assert.equal(workbook.sheets[1].cells[count + 1][24], "OK");
+      return workbook.syncs;
+    };
+
+    const oneRow = await syncsFor(1);
+    const manyRows = await syncsFor(5_000);
+
+    assert.equal(manyRows, oneRow);
+    assert.ok(oneRow <= 5, `${oneRow} syncs`);
+  });
+
+  test("null leaves the cell unchanged", async () => {
+    const workbook = reportWorkbook(3);
+    await applyActions(workbook.context(), [
+      { ...statusValues([["1_A"], [null], ["1_C"]], 2), start_column: 22 },
+    ]);
+    const cells = workbook.sheets[1].cells;
+
+    assert.equal(cells[2][22], "1_A");
+    assert.equal(cells[3][22], "1_000001");
+    assert.equal(cells[4][22], "1_C");
   });
 
   test("setRangeColor fills a cell and clears with null", async () => {

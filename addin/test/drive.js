@@ -1,16 +1,21 @@
-// Run one add-in command with the real client against a live server.
+// Run add-in commands with the real client against a live server.
 //
 // The Python test tests/addin/test_client_e2e.py starts the server and sends
-// a JSON job on standard input: the server's origin, a token, the command
-// ("validate" or "submit"), the dialog buttons to press, and the workbook as
-// the add-in's payload. The workbook lives in a FakeWorkbook, the Mapping
-// sheets protected as in a real report. The script prints the command's
-// result, the dialogs shown and the sheets afterwards as JSON.
+// a JSON job on standard input: the server's origin, a token, the commands
+// to run in order ("accept", "validate" or "submit"), the minimum suggestion
+// score, the dialog buttons to press, and the workbook as the add-in's
+// payload. The workbook lives in a FakeWorkbook, the Mapping sheets protected
+// as in a real report. The script prints each command's result, the dialogs
+// shown and the sheets afterwards as JSON.
 
 import { runCommand, runSubmit, runValidate } from "../workflow.js";
 import { FakeWorkbook, makeSheet, scriptedUi } from "./fake-excel.js";
 
-const COMMANDS = { validate: runValidate, submit: runSubmit };
+// taskpane.js calls Office.onReady when it is imported.
+globalThis.Office = { onReady: () => Promise.resolve() };
+const { acceptSuggestions } = await import("../taskpane.js");
+
+const COMMANDS = { accept: acceptSuggestions, validate: runValidate, submit: runSubmit };
 
 async function readStdin() {
   const chunks = [];
@@ -36,18 +41,23 @@ const sheets = job.workbook.sheets.map((sheet) =>
 );
 const workbook = new FakeWorkbook(sheets, { name: job.workbook.book.name });
 const ui = scriptedUi(job.answers ?? []);
-// runCommand shows a failure in a dialog and returns null, as the ribbon does.
-const result = await runCommand(COMMANDS[job.command], {
-  excel: workbook.excel(),
-  origin: job.origin,
-  settings: { token: job.token, minScore: 90 },
-  fetchImpl: fetch,
-  ui,
-});
+const results = [];
+for (const command of job.commands ?? [job.command]) {
+  // runCommand shows a failure in a dialog and returns null, as the ribbon does.
+  const result = await runCommand(COMMANDS[command], {
+    excel: workbook.excel(),
+    origin: job.origin,
+    settings: { token: job.token, minScore: job.minScore ?? 90 },
+    fetchImpl: fetch,
+    ui,
+  });
+  results.push(result);
+}
 
 process.stdout.write(
   JSON.stringify({
-    result,
+    result: results.at(-1),
+    results,
     shown: ui.shown,
     sheets: Object.fromEntries(
       workbook.sheets.map((sheet) => [

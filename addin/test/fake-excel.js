@@ -4,8 +4,23 @@
 // read. This harness adds what it lacks: collections (`items/name` loads),
 // ranges cut from a sheet's cells, and writes that take effect only at
 // context.sync(), in call order, failing as Excel does on a protected sheet.
+// A sync whose values exceed the payload limit fails as in Excel on the web.
 
 import { OfficeMockObject } from "office-addin-mock";
+
+// Excel on the web rejects a request or response over 5 MB. The harness
+// counts the JSON bytes of the values alone, against 5,000,000 bytes.
+export const PAYLOAD_LIMIT_BYTES = 5_000_000;
+
+function jsonBytes(value) {
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
+}
+
+function payloadError(code, bytes) {
+  const error = new Error(`RichApi.Error: ${code} (${bytes} bytes).`);
+  error.code = code;
+  return error;
+}
 
 export function makeSheet(name, cells, options = {}) {
   return {
@@ -23,13 +38,21 @@ export function makeSheet(name, cells, options = {}) {
 }
 
 export class FakeWorkbook {
-  constructor(sheets, { name = "report.xlsx", activeIndex = 0 } = {}) {
+  constructor(
+    sheets,
+    { name = "report.xlsx", activeIndex = 0, payloadLimit = PAYLOAD_LIMIT_BYTES } = {},
+  ) {
     this.name = name;
     this.sheets = sheets;
     this.activeIndex = activeIndex;
+    this.payloadLimit = payloadLimit;
     this.pending = [];
+    this.requestBytes = 0;
+    this.responseBytes = 0;
     this.syncs = 0;
     this.reads = [];
+    this.pendingReads = [];
+    this.rejected = [];
     this.writes = [];
     this.failWriteAt = null;
     this.tracked = [];
@@ -48,14 +71,44 @@ export class FakeWorkbook {
   }
 
   // Queue a change for the next sync, as Office.js batches its requests.
-  queue(change) {
+  // `bytes` counts the values that the change sends.
+  queue(change, bytes = 0) {
     this.pending.push(change);
+    this.requestBytes += bytes;
+  }
+
+  // Fail the whole sync when its values exceed the payload limit, before any
+  // change is made. Reads of a rejected sync are marked `rejected`.
+  checkPayloadLimit() {
+    const request = this.requestBytes;
+    const response = this.responseBytes;
+    const reads = this.pendingReads;
+    this.requestBytes = 0;
+    this.responseBytes = 0;
+    this.pendingReads = [];
+    if (request > this.payloadLimit) {
+      this.rejected.push({ code: "RequestPayloadSizeLimitExceeded", bytes: request });
+      throw payloadError("RequestPayloadSizeLimitExceeded", request);
+    }
+    if (response > this.payloadLimit) {
+      this.rejected.push({ code: "ResponsePayloadSizeLimitExceeded", bytes: response });
+      for (const read of reads) {
+        read.rejected = true;
+      }
+      throw payloadError("ResponsePayloadSizeLimitExceeded", response);
+    }
   }
 
   async sync() {
     this.syncs += 1;
     const changes = this.pending;
     this.pending = [];
+    try {
+      this.checkPayloadLimit();
+    } catch (error) {
+      this.tracked = [];
+      throw error;
+    }
     for (const change of changes) {
       change();
     }
@@ -72,15 +125,25 @@ export class FakeWorkbook {
   writeCells(sheet, row, column, values) {
     this.checkWritable(sheet);
     const index = this.writes.length;
-    this.writes.push({ sheet: sheet.name, row, column, rows: values.length });
+    this.writes.push({
+      sheet: sheet.name,
+      row,
+      column,
+      rows: values.length,
+      bytes: jsonBytes(values),
+      sync: this.syncs,
+    });
     if (this.failWriteAt === index) {
       throw new Error("InvalidOperation: the write failed.");
     }
 
+    // Office.js leaves a cell unchanged where the array contains null.
     values.forEach((rowValues, i) => {
       const target = sheet.cells[row + i] ?? (sheet.cells[row + i] = []);
       rowValues.forEach((value, j) => {
-        target[column + j] = value;
+        if (value !== null) {
+          target[column + j] = value;
+        }
       });
     });
   }
@@ -117,7 +180,10 @@ export class FakeWorkbook {
       format: { fill: {} },
     });
     mock.load = wrapLoad(mock, () => {
-      workbook.reads.push({ sheet: sheet.name, row, rows: rowCount });
+      const read = { sheet: sheet.name, row, rows: rowCount, bytes: jsonBytes(values) };
+      workbook.reads.push(read);
+      workbook.pendingReads.push(read);
+      workbook.responseBytes += read.bytes;
       workbook.track(mock);
     });
 
@@ -128,7 +194,10 @@ export class FakeWorkbook {
       // the loaded array; any other array is a write by the client.
       set: (value) => {
         if (Array.isArray(value) && value !== values) {
-          workbook.queue(() => workbook.writeCells(sheet, row, column, value));
+          workbook.queue(
+            () => workbook.writeCells(sheet, row, column, value),
+            jsonBytes(value),
+          );
         }
         current = value;
       },

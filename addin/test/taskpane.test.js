@@ -53,6 +53,66 @@ test("acceptSuggestions writes the returned IDs", async () => {
   assert.equal(result.message, "Filled 1 Integration-Mapping IDs.");
 });
 
+// Accept suggestions on a Mapping sheet of 4,000 data rows, where the server
+// responds with `actions`. Return the workbook.
+async function acceptWith(actions) {
+  const workbook = new FakeWorkbook([
+    makeSheet("Mapping", mappingCells(4_000), { protected: true }),
+    makeSheet(META_SHEET, metaCells()),
+  ]);
+  const { fetchImpl } = recordingFetch(() => ({
+    status: 200,
+    body: { accepted: actions.length, message: "Filled.", actions },
+  }));
+  await acceptSuggestions({
+    excel: workbook.excel(),
+    origin: ORIGIN,
+    settings: { token: "t", minScore: 90 },
+    fetchImpl,
+  });
+
+  return workbook;
+}
+
+function mappingIdAction(startRow, values) {
+  return {
+    func: "setValues",
+    values,
+    sheet_position: 0,
+    start_row: startRow,
+    start_column: 22,
+    row_count: values.length,
+    column_count: 1,
+  };
+}
+
+test("acceptSuggestions syncs do not grow with rows", async () => {
+  // Every other row is accepted. The server sends such close rows as one
+  // action with null between them. Earlier servers sent one action per row.
+  const oneAction = [
+    mappingIdAction(
+      2,
+      Array.from({ length: 4_000 }, (_, i) => [i % 2 === 0 ? `2_NEW${i}` : null]),
+    ),
+  ];
+  const actionPerRow = Array.from({ length: 2_000 }, (_, k) =>
+    mappingIdAction(2 + 2 * k, [[`2_NEW${2 * k}`]]),
+  );
+
+  const single = await acceptWith([mappingIdAction(2, [["2_NEW0"]])]);
+  const merged = await acceptWith(oneAction);
+  const separate = await acceptWith(actionPerRow);
+
+  assert.equal(merged.sheets[0].cells[2][22], "2_NEW0");
+  assert.equal(merged.sheets[0].cells[3][22], "1_000001");
+  assert.equal(merged.sheets[0].cells[4_000][22], "2_NEW3998");
+  assert.equal(separate.sheets[0].cells[4_000][22], "2_NEW3998");
+  assert.equal(separate.sheets[0].cells[4_001][22], "1_003999");
+  assert.equal(merged.syncs, single.syncs);
+  assert.equal(separate.syncs, single.syncs);
+  assert.equal(separate.sheets[0].protection.protected, true);
+});
+
 test("openWorkbook creates a workbook from the download", async () => {
   const created = [];
   const excel = { createWorkbook: async (base64) => created.push(base64) };

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import python_calamine
@@ -28,6 +30,11 @@ from . import remote, verdicts
 logger = logging.getLogger(__name__)
 
 LIBRARY_REPORTS = 10
+# Accepted IDs with at most this many rows between them share one setValues
+# action, with None (JSON null) in those rows. One action with a single row is
+# about 140 bytes of compact JSON and a null row 7, so a longer gap costs more
+# bytes than a new action.
+MAX_GAP_ROWS = 20
 
 
 def respond(book, **extra) -> dict:
@@ -211,10 +218,7 @@ def accept_payload(payload, min_score) -> dict:
     sheets = remote.report_sheets(book)
     uploaded = report_from_values(sheets, name=book.name)
     accepted = accept_suggestions([row.values for row in uploaded.rows], min_score)
-    for index, local_id in accepted:
-        row = uploaded.rows[index]
-        column = uploaded.positions[row.sheet][layout.MAPPING_ID] + 1
-        book.sheets[row.sheet].range((row.row, column)).value = local_id
+    writes = write_mapping_ids(book, uploaded, accepted)
 
     message = (
         f"Filled {len(accepted):,} Integration-Mapping IDs with suggestions scored "
@@ -222,10 +226,62 @@ def accept_payload(payload, min_score) -> dict:
         "Schoology until you run Submit."
     )
     logger.info(
-        "Add-in accepted %d suggestions in report %s", len(accepted), uploaded.report_id
+        "Add-in accepted %d suggestions in report %s as %d setValues actions",
+        len(accepted),
+        uploaded.report_id,
+        writes,
     )
 
     return respond(book, accepted=len(accepted), message=message)
+
+
+def write_mapping_ids(book, uploaded: UploadedReport, accepted) -> int:
+    """Write accepted local IDs into the Integration-Mapping ID column.
+
+    ``accepted`` contains ``(row index, local ID)`` pairs from
+    ``accept_suggestions``. Each run from ``mapping_id_runs`` becomes one
+    setValues action. Office.js leaves a cell unchanged where the values hold
+    null, so the rows between accepted ones keep what the user typed there.
+    Return the number of actions.
+    """
+    by_sheet: dict[str, dict[int, str]] = defaultdict(dict)
+    for index, local_id in accepted:
+        row = uploaded.rows[index]
+        by_sheet[row.sheet][row.row] = local_id
+
+    writes = 0
+    for sheet, ids in by_sheet.items():
+        column = uploaded.positions[sheet][layout.MAPPING_ID] + 1
+        for first, values in mapping_id_runs(ids):
+            last = first + len(values) - 1
+            cells = book.sheets[sheet].range((first, column), (last, column))
+            # raw_value keeps None as null. Through .value, xlwings would send
+            # an empty string, which clears the cell.
+            cells.raw_value = [[value] for value in values]
+            writes += 1
+
+    return writes
+
+
+def mapping_id_runs(ids: Mapping[int, str]) -> list[tuple[int, list[str | None]]]:
+    """Group Excel rows and their new IDs into runs of ``(first row, values)``.
+
+    Rows with at most MAX_GAP_ROWS rows between them share a run, and each
+    row between them gets None.
+    """
+    runs: list[tuple[int, list[str | None]]] = []
+    for row in sorted(ids):
+        if runs:
+            first, values = runs[-1]
+            gap = row - (first + len(values))
+            if gap <= MAX_GAP_ROWS:
+                values.extend([None] * gap)
+                values.append(ids[row])
+                continue
+
+        runs.append((row, [ids[row]]))
+
+    return runs
 
 
 def library() -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from ..core import layout
 from ..core.readback import UploadedReport
@@ -185,6 +186,20 @@ def preview_alert(book, result: ValidationResult, plan: UpdatePlan) -> None:
     alert(book, prompt, buttons="ok_cancel", callback=CONFIRM_CALLBACK)
 
 
+def batch_time(created_at: str) -> str:
+    """Format a batch's ISO 8601 time in UTC, as ``2026-12-04 10:15:00 UTC``.
+
+    The models store UTC. The database may return the time with another
+    offset (PostgreSQL uses the session's time zone) or with none, which is
+    read as UTC.
+    """
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def outcome_texts(uploaded: UploadedReport, batch: dict) -> dict:
     """Map each row to its Status after Update Users.
 
@@ -201,7 +216,7 @@ def outcome_texts(uploaded: UploadedReport, batch: dict) -> dict:
         if schoology_id:
             rows_by_user[schoology_id] = (row.sheet, row.row)
 
-    stamp = f"Updated in batch {batch['id']} at {batch['created_at']}"
+    stamp = f"Updated in batch {batch['id']} at {batch_time(batch['created_at'])}"
     for change in batch["changes"]:
         where = rows_by_user.get(change["schoology_id"])
         if where is not None:
@@ -216,8 +231,8 @@ def write_outcome(book, uploaded: UploadedReport, batch: dict) -> None:
     write_statuses(book, uploaded, outcome_texts(uploaded, batch))
     prompt = (
         f"Update Users set the Unique ID of {batch['change_count']:,} Schoology "
-        f"users in batch {batch['id']} at {batch['created_at']}. Their rows say "
-        "'Updated' in the Status column.\n\nAn admin can undo the latest batch on "
-        "the Update Users page or with 'dataprep undo'."
+        f"users in batch {batch['id']} at {batch_time(batch['created_at'])}. "
+        "Their rows say 'Updated' in the Status column.\n\nAn admin can undo the "
+        "latest batch on the Update Users page or with 'dataprep undo'."
     )
     alert(book, prompt)

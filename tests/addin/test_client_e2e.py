@@ -21,7 +21,13 @@ from tests.addin.conftest import (
     edit_report,
     payload_from_workbook,
 )
-from tests.addin.test_commands import MISTAKES, unique_ids
+from tests.addin.test_commands import (
+    ACCEPTED_AT_90,
+    MISTAKES,
+    changed_ids,
+    expected_changes,
+    unique_ids,
+)
 
 ADDIN = Path(__file__).resolve().parents[2] / "addin"
 NODE = shutil.which("node")
@@ -41,11 +47,14 @@ def node_modules():
         )
 
 
-def drive(live_url, headers, command, data, answers=()):
+def drive(live_url, headers, command, data, answers=(), min_score=90):
+    """Run one command, or a list of them in order, on one workbook in Node."""
+    commands = [command] if isinstance(command, str) else list(command)
     job = {
         "origin": live_url,
         "token": headers["Authorization"].removeprefix("Bearer "),
-        "command": command,
+        "commands": commands,
+        "minScore": min_score,
         "answers": list(answers),
         "workbook": payload_from_workbook(data),
     }
@@ -98,6 +107,39 @@ def test_js_submit_runs_update_users(
     assert outcome["shown"][0]["callback"] == "confirmSubmit"
     assert "Updated in batch" in status_of(outcome, STUDENT_ROW[0])
     assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]
+    assert outcome["sheets"][layout.MAPPING_SHEET]["protected"] is True
+
+
+@pytest.mark.database
+def test_js_accept_then_submit(
+    app, node_modules, live_url, admin_headers, report_bytes
+):
+    before = unique_ids(app)
+    outcome = drive(
+        live_url,
+        admin_headers,
+        ["accept", "submit"],
+        report_bytes,
+        answers=["ok", "ok"],
+        min_score=90,
+    )
+    accepted, submitted = outcome["results"]
+    after = unique_ids(app)
+    expected = expected_changes(report_bytes, before)
+    batch = submitted["result"]["batch"]
+
+    assert accepted["accepted"] == len(ACCEPTED_AT_90)
+    assert submitted["applied"] is True
+    assert batch["change_count"] == len(expected)
+    assert changed_ids(before, after) == expected
+    for schoology_id, local_id in ACCEPTED_AT_90.items():
+        assert after[schoology_id] == local_id
+        assert status_of(outcome, schoology_id).startswith(
+            f"Updated in batch {batch['id']}"
+        )
+        assert status_of(outcome, schoology_id).endswith(f"-> {local_id}.")
+    assert status_of(outcome, "104857404") == "OK"
+    assert after["104857404"] == before["104857404"]
     assert outcome["sheets"][layout.MAPPING_SHEET]["protected"] is True
 
 

@@ -5,11 +5,17 @@ openpyxl as a user would edit it, and converted into the add-in client's JSON.
 """
 
 import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from server.addin.commands import MAX_GAP_ROWS, mapping_id_runs
 from server.addin.verdicts import MARK_COLOR
 from server.core import layout
 from server.db import get_session
@@ -26,7 +32,10 @@ MAPPING_COLUMN = layout.MAPPING_ID
 
 
 def apply_values(payload: dict, response: dict) -> dict[str, list[list]]:
-    """Apply the response's setValues actions to the payload's values."""
+    """Apply the response's setValues actions to the payload's values.
+
+    A None value leaves its cell unchanged, as null does in Office.js.
+    """
     grids = {
         sheet["name"]: [list(row) for row in sheet["values"]]
         for sheet in payload["sheets"]
@@ -42,12 +51,21 @@ def apply_values(payload: dict, response: dict) -> dict[str, list[list]]:
             while len(grid) <= row:
                 grid.append([])
             for j, value in enumerate(row_values):
+                if value is None:
+                    continue
                 column = action["start_column"] + j
                 line = grid[row]
                 line.extend([""] * (column + 1 - len(line)))
                 line[column] = value
 
     return grids
+
+
+def apply_to_payload(payload: dict, response: dict) -> None:
+    """Write the response's values into the payload, as the add-in writes them."""
+    grids = apply_values(payload, response)
+    for sheet in payload["sheets"]:
+        sheet["values"] = grids[sheet["name"]]
 
 
 def statuses(payload: dict, response: dict) -> dict[str, str]:
@@ -177,23 +195,287 @@ def test_validate_clears_old_marks(client, viewer_headers, mistaken_workbook):
     assert body["actions"].index(clears[0]) < first_mark
 
 
-def test_web_and_addin_verdicts_match(client, viewer_headers, mistaken_workbook):
+def edit_mapping(data: bytes, change) -> bytes:
+    """Apply ``change`` to the Mapping sheet of a report and save it with openpyxl."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    change(workbook[layout.MAPPING_SHEET])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    return buffer.getvalue()
+
+
+def row_of(sheet, schoology_id: str) -> tuple:
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1):
+        if row[layout.SCHOOLOGY_ID].value == schoology_id:
+            return row
+
+    raise AssertionError(f"Schoology user {schoology_id} is not in the report.")
+
+
+def set_cell(schoology_id: str, column: str, value):
+    """Return an edit that sets one cell of a user's row."""
+
+    def change(sheet):
+        row_of(sheet, schoology_id)[layout.COLUMN_INDEX[column]].value = value
+
+    return change
+
+
+def type_status_everywhere(sheet):
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1):
+        row[layout.STATUS].value = "Error: typed by the user"
+
+
+def delete_row(schoology_id: str):
+    def change(sheet):
+        sheet.delete_rows(row_of(sheet, schoology_id)[0].row)
+
+    return change
+
+
+def reverse_rows(sheet):
+    rows = [
+        [cell.value for cell in row]
+        for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1)
+    ]
+    for excel_row, values in enumerate(reversed(rows), start=layout.HEADER_ROWS + 1):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(excel_row, column).value = value
+
+
+# An invented Schoology user that the stored report does not have.
+INSERTED_USER = ("999999901", "Quentin", "Inserted")
+
+
+def insert_row(sheet):
+    excel_row = layout.HEADER_ROWS + 5
+    sheet.insert_rows(excel_row)
+    schoology_id, first, last = INSERTED_USER
+    sheet.cell(excel_row, layout.SCHOOLOGY_ID + 1).value = schoology_id
+    sheet.cell(excel_row, layout.COLUMN_INDEX["First Name"] + 1).value = first
+    sheet.cell(excel_row, layout.COLUMN_INDEX["Last Name"] + 1).value = last
+    sheet.cell(excel_row, layout.MAPPING_ID + 1).value = "1_S88317"
+
+
+def with_cached_formula(data: bytes, schoology_id: str, value: str) -> bytes:
+    """Put a formula that returns ``value`` into a user's Integration-Mapping ID.
+
+    openpyxl saves a formula without its result, so this adds the cached
+    string result to the cell's XML, as Excel saves it. The web upload and the
+    add-in's payload both read that result.
+    """
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook[layout.MAPPING_SHEET]
+    cell = row_of(sheet, schoology_id)[MAPPING_COLUMN]
+    cell.value = f'="{value}"'
+    # openpyxl names the sheet parts sheet1.xml, sheet2.xml and so on, in
+    # workbook order.
+    part = f"xl/worksheets/sheet{workbook.sheetnames.index(sheet.title) + 1}.xml"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    written = f'<c r="{cell.coordinate}"><f>"{value}"</f><v></v></c>'
+    cached = f'<c r="{cell.coordinate}" t="str"><f>"{value}"</f><v>{value}</v></c>'
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == part:
+                xml = content.decode("utf-8")
+                assert xml.count(written) == 1, "openpyxl wrote the cell otherwise"
+                content = xml.replace(written, cached).encode("utf-8")
+            target.writestr(item, content)
+
+    return output.getvalue()
+
+
+# The example district's first scenario 1 row.
+LINKED_USER = "104857301"
+
+
+@dataclass(frozen=True)
+class VerdictCase:
+    """An edit of the example report and the verdict expected for its row.
+
+    ``key`` is the Schoology User ID of the edited row and ``level`` the
+    level its Status must have, or None when the edit removed the row and a
+    note must name it. ``fragment`` is part of that Status or note.
+    ``errors`` and ``warnings`` count the rows with each level.
+    """
+
+    edit: Callable[[bytes], bytes]
+    key: str
+    level: str | None
+    fragment: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+
+def map_id(schoology_id: str, value):
+    """Return an edit that sets a user's Integration-Mapping ID."""
+    return lambda data: edit_mapping(
+        data, set_cell(schoology_id, "Integration-Mapping ID", value)
+    )
+
+
+VERDICT_CASES = [
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_report(data, MISTAKES),
+            STUDENT_ROW[0],
+            "error",
+            "is a teacher or staff ID",
+            errors=2,
+        ),
+        id="mistakes",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(
+                edit_report(data, dict([STUDENT_ROW])), type_status_everywhere
+            ),
+            STUDENT_ROW[0],
+            "ok",
+        ),
+        id="status-typed",
+    ),
+    pytest.param(
+        VerdictCase(
+            map_id(STUDENT_ROW[0], 88306),
+            STUDENT_ROW[0],
+            "error",
+            "'88306' is stored as a number",
+            errors=1,
+        ),
+        id="number-id",
+    ),
+    pytest.param(
+        VerdictCase(
+            map_id(STUDENT_ROW[0], f"  {STUDENT_ROW[1]} "), STUDENT_ROW[0], "ok"
+        ),
+        id="spaced-id",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(
+                data, set_cell(STUDENT_ROW[0], "First Name", "Zed")
+            ),
+            STUDENT_ROW[0],
+            "error",
+            "First Name was changed",
+            errors=1,
+        ),
+        id="locked-cell",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(
+                data, set_cell(TEACHER_ROW[0], "Suggestion Score", 12)
+            ),
+            TEACHER_ROW[0],
+            "error",
+            "Suggestion Score was changed",
+            errors=1,
+        ),
+        id="suggestion-score",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(data, delete_row(STUDENT_ROW[0])),
+            STUDENT_ROW[0],
+            None,
+            f"Schoology user {STUDENT_ROW[0]} is missing from the workbook",
+        ),
+        id="deleted-row",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(edit_report(data, MISTAKES), reverse_rows),
+            STUDENT_ROW[0],
+            "error",
+            "is a teacher or staff ID",
+            errors=2,
+        ),
+        id="reversed-rows",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: edit_mapping(data, insert_row),
+            INSERTED_USER[0],
+            "error",
+            "is not in report",
+            errors=1,
+        ),
+        id="inserted-row",
+    ),
+    pytest.param(
+        VerdictCase(
+            lambda data: with_cached_formula(data, STUDENT_ROW[0], STUDENT_ROW[1]),
+            STUDENT_ROW[0],
+            "ok",
+        ),
+        id="formula-id",
+    ),
+    pytest.param(
+        VerdictCase(
+            map_id(LINKED_USER, None),
+            LINKED_USER,
+            "warning",
+            "the Integration-Mapping ID was cleared",
+            warnings=1,
+        ),
+        id="warning-only",
+    ),
+]
+
+
+def web_status(row: dict) -> str:
+    """Return the Status text that the add-in writes for a row of the web result."""
+    if row["level"] == "ok":
+        return "OK"
+
+    return f"{row['level'].capitalize()}: {' '.join(row['messages'])}"
+
+
+@pytest.mark.parametrize("case", VERDICT_CASES)
+def test_web_and_addin_verdicts_match(client, viewer_headers, report_bytes, case):
+    data = case.edit(report_bytes)
     web = client.post(
         "/api/validate?all=1",
-        data={"file": (io.BytesIO(mistaken_workbook), "report.xlsx")},
+        data={"file": (io.BytesIO(data), "report.xlsx")},
         headers=viewer_headers,
     ).json
-    payload = payload_from_workbook(mistaken_workbook)
-    addin = client.post("/addin/validate", json=payload, headers=viewer_headers).json
+    payload = payload_from_workbook(data)
+    response = client.post("/addin/validate", json=payload, headers=viewer_headers)
+    addin = response.json
     grid = apply_values(payload, addin)[layout.MAPPING_SHEET]
+    found = statuses(payload, addin)
+    marks = marked_cells(addin)
 
+    assert response.status_code == 200, addin
     assert web["totals"] == addin["counts"]
     assert len(web["rows"]) == web["totals"]["rows"]
     for row in web["rows"]:
-        expected = "OK"
-        if row["level"] != "ok":
-            expected = f"{row['level'].capitalize()}: {' '.join(row['messages'])}"
-        assert grid[row["row"] - 1][STATUS_COLUMN] == expected, row
+        assert grid[row["row"] - 1][STATUS_COLUMN] == web_status(row), row
+        for column in row["columns"]:
+            assert (row["row"] - 1, layout.COLUMN_INDEX[column]) in marks, row
+    for note in web["notes"][:3]:
+        assert note in alerts(addin)[0]
+
+    assert addin["counts"]["error"] == case.errors
+    assert addin["counts"]["warning"] == case.warnings
+    if case.level is None:
+        assert case.key not in found
+        assert any(case.fragment in note for note in web["notes"])
+    elif case.level == "ok":
+        assert found[case.key] == "OK"
+    else:
+        assert found[case.key].startswith(f"{case.level.capitalize()}: ")
+        assert case.fragment in found[case.key]
 
 
 @pytest.mark.database
@@ -267,6 +549,43 @@ def test_submit_preview_then_confirm(app, client, admin_headers, report_bytes):
     assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]
     assert unique_ids(app)[TEACHER_ROW[0]] == TEACHER_ROW[1]
     assert f"in batch {body['batch']['id']}" in alerts(body)[0]
+
+
+# The Status of a row that Update Users changed: the batch, its time in UTC to
+# the second, and the Unique ID before and after.
+UPDATED_STATUS = re.compile(
+    r"Updated in batch (?P<batch>\d+) at "
+    r"(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC: "
+    r"Unique ID (?P<before>.+) -> (?P<after>\S+)\."
+)
+
+
+@pytest.mark.database
+def test_submit_status_has_batch_and_time(app, client, admin_headers, report_bytes):
+    edited = edit_report(report_bytes, dict([STUDENT_ROW]))
+    payload = payload_from_workbook(edited)
+    preview = client.post("/addin/submit", json=payload, headers=admin_headers).json
+    apply_to_payload(payload, preview)
+    started = datetime.now(UTC).replace(microsecond=0)
+    response = client.post(
+        f"/addin/submit?confirm={preview['preview']['digest']}",
+        json=payload,
+        headers=admin_headers,
+    )
+    finished = datetime.now(UTC)
+    batch = response.json["batch"]
+    created = datetime.fromisoformat(batch["created_at"]).astimezone(UTC)
+    status = statuses(payload, response.json)[STUDENT_ROW[0]]
+    match = UPDATED_STATUS.fullmatch(status)
+
+    assert response.status_code == 200, response.json
+    assert match is not None, status
+    assert int(match["batch"]) == batch["id"]
+    assert match["time"] == created.strftime("%Y-%m-%d %H:%M:%S")
+    stamped = datetime.strptime(match["time"], "%Y-%m-%d %H:%M:%S")
+    assert started <= stamped.replace(tzinfo=UTC) <= finished
+    assert match["after"] == STUDENT_ROW[1]
+    assert f"in batch {batch['id']} at {match['time']} UTC." in alerts(response.json)[0]
 
 
 @pytest.mark.database
@@ -346,6 +665,63 @@ def test_accept_suggestions_fills_ids(client, viewer_headers, report_bytes):
     assert "Filled 1 Integration-Mapping IDs" in body["message"]
 
 
+def test_accept_suggestions_one_action(client, viewer_headers, report_bytes):
+    # Scenario 2 rows of the example district and unused scenario 3 IDs. The
+    # second row scores too low, so the write has a gap there.
+    suggestions = {
+        STUDENT_ROW[0]: (STUDENT_ROW[1], 95),
+        "104857325": ("1_S88317", 60),
+        TEACHER_ROW[0]: (TEACHER_ROW[1], 93),
+        "104857403": ("2_T1044", 99),
+        "104857411": ("2_T1050", 90),
+        "104857510": ("3_P2210", 91),
+    }
+    data = suggest(report_bytes, suggestions)
+    payload = payload_from_workbook(data)
+    body = client.post(
+        "/addin/accept-suggestions?min_score=90", json=payload, headers=viewer_headers
+    ).json
+    writes = [a for a in body["actions"] if a["func"] == "setValues"]
+    rows = {key: excel_row(data, key) for key in suggestions}
+    first = min(rows.values())
+    expected = [[None] for _ in range(max(rows.values()) - first + 1)]
+    for key, (local_id, score) in suggestions.items():
+        if score >= 90:
+            expected[rows[key] - first] = [local_id]
+    found = {
+        str(row[layout.SCHOOLOGY_ID]): row[MAPPING_COLUMN]
+        for row in apply_values(payload, body)[layout.MAPPING_SHEET]
+    }
+
+    assert body["accepted"] == 5
+    assert len(writes) == 1
+    assert writes[0]["start_row"] == first - 1
+    assert writes[0]["values"] == expected
+    assert found["104857325"] == ""
+    assert found["104857411"] == "2_T1050"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ({5: "a"}, [(5, ["a"])]),
+        ({5: "a", 6: "b"}, [(5, ["a", "b"])]),
+        ({5: "a", 8: "b"}, [(5, ["a", None, None, "b"])]),
+        (
+            {5: "a", 5 + MAX_GAP_ROWS + 1: "b"},
+            [(5, ["a", *[None] * MAX_GAP_ROWS, "b"])],
+        ),
+        (
+            {5: "a", 5 + MAX_GAP_ROWS + 2: "b"},
+            [(5, ["a"]), (5 + MAX_GAP_ROWS + 2, ["b"])],
+        ),
+        ({9: "b", 3: "a"}, [(3, ["a", None, None, None, None, None, "b"])]),
+    ],
+)
+def test_mapping_id_runs(rows, expected):
+    assert mapping_id_runs(rows) == expected
+
+
 @pytest.mark.parametrize("min_score", ["", "abc", "101"])
 def test_accept_suggestions_bad_score(client, viewer_headers, report_bytes, min_score):
     response = client.post(
@@ -356,6 +732,82 @@ def test_accept_suggestions_bad_score(client, viewer_headers, report_bytes, min_
 
     assert response.status_code == 400
     assert "Minimum suggestion score" in response.json["message"]
+
+
+# At a minimum score of 90, "accept suggestions" fills two teachers' rows of
+# the example report. The two other suggestions score 89 and share a SIS user.
+ACCEPTED_AT_90 = {"104857402": "2_T1043", "104857403": "2_T1044"}
+
+
+def mapping_ids(data: bytes) -> dict[str, str]:
+    """Map each Schoology User ID to its row's Integration-Mapping ID, if any."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[layout.MAPPING_SHEET]
+    found = {}
+    for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1, values_only=True):
+        if row[layout.SCHOOLOGY_ID] and row[MAPPING_COLUMN]:
+            found[row[layout.SCHOOLOGY_ID]] = row[MAPPING_COLUMN]
+
+    return found
+
+
+def scenario_2_users(data: bytes) -> set[str]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[layout.MAPPING_SHEET]
+
+    return {
+        row[layout.SCHOOLOGY_ID]
+        for row in sheet.iter_rows(min_row=layout.HEADER_ROWS + 1, values_only=True)
+        if row[layout.SCENARIO] == 2
+    }
+
+
+def expected_changes(data: bytes, before: dict[str, str]) -> dict[str, str]:
+    """Return the Unique IDs that Update Users sets for a report and the accepted IDs.
+
+    A Schoology user gets the ID of its row when the user's Unique ID before
+    the batch differs from it.
+    """
+    mapped = {**mapping_ids(data), **ACCEPTED_AT_90}
+
+    return {key: value for key, value in mapped.items() if before[key] != value}
+
+
+def changed_ids(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in after.items() if before.get(key) != value}
+
+
+@pytest.mark.database
+def test_accepted_suggestions_submitted(app, client, admin_headers, report_bytes):
+    before = unique_ids(app)
+    payload = payload_from_workbook(report_bytes)
+    accepted = client.post(
+        "/addin/accept-suggestions?min_score=90", json=payload, headers=admin_headers
+    ).json
+    apply_to_payload(payload, accepted)
+    preview = client.post("/addin/submit", json=payload, headers=admin_headers).json
+    # The add-in writes the preview's statuses, then sends the workbook again.
+    apply_to_payload(payload, preview)
+    response = client.post(
+        f"/addin/submit?confirm={preview['preview']['digest']}",
+        json=payload,
+        headers=admin_headers,
+    )
+    after = unique_ids(app)
+    expected = expected_changes(report_bytes, before)
+    not_accepted = scenario_2_users(report_bytes) - ACCEPTED_AT_90.keys()
+
+    assert accepted["accepted"] == len(ACCEPTED_AT_90)
+    assert preview["counts"]["error"] == 0
+    assert preview["preview"]["changes"] == len(expected)
+    assert response.status_code == 200, response.json
+    assert response.json["batch"]["change_count"] == len(expected)
+    for schoology_id, local_id in ACCEPTED_AT_90.items():
+        assert before[schoology_id] != local_id
+        assert after[schoology_id] == local_id
+    assert changed_ids(before, after) == expected
+    assert len(not_accepted) == 6
+    for schoology_id in not_accepted:
+        assert after[schoology_id] == before[schoology_id]
+    assert after.keys() == before.keys()
 
 
 def test_library_lists_templates_and_reports(client, viewer_headers, report):

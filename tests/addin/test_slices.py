@@ -12,7 +12,13 @@ from tests.addin.conftest import (
     edit_report,
     payload_from_workbook,
 )
-from tests.addin.test_commands import MISTAKES, statuses
+from tests.addin.test_commands import (
+    MISTAKES,
+    alerts,
+    batch_count,
+    statuses,
+    unique_ids,
+)
 
 
 def upload_file(client, headers, data: bytes, slice_size: int = 4096) -> str:
@@ -74,6 +80,66 @@ def test_file_submit_preview_and_apply(client, admin_headers, report_bytes):
     assert second.status_code == 200, second.json
     assert second.json["batch"]["change_count"] == first["preview"]["changes"]
     assert statuses(payload, second.json)[STUDENT_ROW[0]].startswith("Updated in batch")
+
+
+@pytest.mark.database
+def test_file_submit_viewer_rejected(
+    app, client, admin_headers, viewer_headers, report_bytes
+):
+    data = edit_report(report_bytes, dict([STUDENT_ROW, TEACHER_ROW]))
+    admin_id = upload_file(client, admin_headers, data)
+    preview = client.post(f"/addin/files/{admin_id}/submit", headers=admin_headers)
+    digest = preview.json["preview"]["digest"]
+    before = unique_ids(app)
+    responses = []
+    for query in ("", f"?confirm={digest}"):
+        upload_id = upload_file(client, viewer_headers, data)
+        responses.append(
+            client.post(
+                f"/addin/files/{upload_id}/submit{query}", headers=viewer_headers
+            )
+        )
+
+    assert preview.status_code == 200, preview.json
+    for response in responses:
+        assert response.status_code == 403
+        assert "admin" in response.json["message"]
+    assert unique_ids(app) == before
+    assert batch_count(app) == 0
+
+
+@pytest.mark.database
+def test_file_submit_errors_change_nothing(app, client, admin_headers, report_bytes):
+    data = edit_report(report_bytes, MISTAKES)
+    before = unique_ids(app)
+    upload_id = upload_file(client, admin_headers, data)
+    response = client.post(f"/addin/files/{upload_id}/submit", headers=admin_headers)
+    body = response.json
+
+    assert response.status_code == 200, body
+    assert body["preview"] is None
+    assert body["counts"]["error"] == 2
+    assert statuses(payload_from_workbook(data), body)[STUDENT_ROW[0]].startswith(
+        "Error: "
+    )
+    assert "nothing changed in Schoology" in alerts(body)[0]
+    assert unique_ids(app) == before
+    assert batch_count(app) == 0
+
+
+@pytest.mark.database
+def test_file_confirm_unknown_digest(app, client, admin_headers, report_bytes):
+    data = edit_report(report_bytes, MISTAKES)
+    before = unique_ids(app)
+    upload_id = upload_file(client, admin_headers, data)
+    response = client.post(
+        f"/addin/files/{upload_id}/submit?confirm={'0' * 32}", headers=admin_headers
+    )
+
+    assert response.status_code == 404, response.json
+    assert "not found" in response.json["message"]
+    assert unique_ids(app) == before
+    assert batch_count(app) == 0
 
 
 def test_missing_slice_rejected(client, viewer_headers):
