@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -46,6 +47,10 @@ class ProgressPrinter:
         if self.enabled:
             of_total = "" if total is None else f" of {total:,}"
             click.echo(f"Wrote {written:,}{of_total} rows", err=True)
+
+
+def _exit_on_sigterm(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def print_result(report: Report, written: WrittenReport) -> None:
@@ -134,6 +139,9 @@ def report(
     database_url: str,
 ) -> None:
     """Match a Schoology export to SIS exports and write the mapping report."""
+    # Python's default on SIGTERM ends the process at once, which would leave
+    # the writer's temporary sheet files behind. SystemExit unwinds instead.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if progress is None:
         progress = sys.stderr.isatty()
     printer = ProgressPrinter(progress)

@@ -437,7 +437,7 @@ def _build_report(
     with gc_paused():
         for sheet in mapping_sheets:
             sheet_rows, positions[sheet], sheet_warnings = _read_mapping_sheet(
-                sheet, sheets[sheet], 1
+                sheet, sheets[sheet], 1, name
             )
             rows.extend(sheet_rows)
             warnings.extend(sheet_warnings)
@@ -466,7 +466,7 @@ HEADER_KEYS = {
 
 
 def _read_mapping_sheet(
-    sheet: str, values: Iterable[Sequence], first_row: int
+    sheet: str, values: Iterable[Sequence], first_row: int, name: str = "The workbook"
 ) -> tuple[list[UploadedRow], tuple[int, ...], list[str]]:
     """Map the header of one Mapping sheet and collect its non-empty data rows."""
     rows_in = iter(values)
@@ -477,7 +477,7 @@ def _read_mapping_sheet(
             header = cells
             break
 
-    positions, warnings = _map_header(sheet, header)
+    positions, warnings = _map_header(sheet, header, name)
 
     count = len(layout.COLUMNS)
     identity = positions == IDENTITY
@@ -504,7 +504,9 @@ def _read_mapping_sheet(
     return rows, positions, warnings
 
 
-def _map_header(sheet: str, header: Sequence) -> tuple[tuple[int, ...], list[str]]:
+def _map_header(
+    sheet: str, header: Sequence, name: str
+) -> tuple[tuple[int, ...], list[str]]:
     """Find each layout column in a header row by name.
 
     Moved columns are fine. A missing or repeated column name is an error, and
@@ -529,7 +531,7 @@ def _map_header(sheet: str, header: Sequence) -> tuple[tuple[int, ...], list[str
         if index in found:
             first = cell_ref(sheet, HEADER_ROW, found[index])
             raise WorkbookError(
-                f"{cell_ref(sheet, HEADER_ROW, position)}: the column "
+                f"{name}, {cell_ref(sheet, HEADER_ROW, position)}: the column "
                 f"'{layout.COLUMN_NAMES[index]}' appears twice (also at {first}). "
                 "Delete the copy, or download the report again."
             )
@@ -539,9 +541,9 @@ def _map_header(sheet: str, header: Sequence) -> tuple[tuple[int, ...], list[str
     missing = [name for i, name in enumerate(layout.COLUMN_NAMES) if i not in found]
     if missing:
         raise WorkbookError(
-            f"Sheet '{sheet}' has no column '{missing[0]}' in row {HEADER_ROW}. Row "
-            f"{HEADER_ROW} must hold the report's column names "
-            f"({', '.join(layout.COLUMN_NAMES)}); download the report again."
+            f"{name}: sheet '{sheet}' has no column '{missing[0]}' in row "
+            f"{HEADER_ROW}. Row {HEADER_ROW} must hold the report's column names "
+            f"({', '.join(layout.COLUMN_NAMES)}). Download the report again."
         )
 
     return tuple(found[i] for i in range(len(layout.COLUMNS))), warnings

@@ -1,4 +1,6 @@
 import csv
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -233,6 +235,67 @@ def test_report_subprocess_on_examples(examples_dir, tmp_path):
     assert failed.stdout == ""
     assert failed.stderr.startswith("Error: 'phone' is not a valid mapping option.")
     assert len(failed.stderr.splitlines()) == 1
+
+
+def write_large_district(folder: Path, people: int) -> tuple[Path, Path]:
+    """Write a Schoology export and a OneRoster 1.1 users.csv of ``people``."""
+    schoology = folder / "schoology.csv"
+    sis = folder / "users.csv"
+    with schoology.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["Schoology User ID", "User Unique ID", "First Name", "Last Name"]
+            + ["Role", "E-mail"]
+        )
+        for i in range(people):
+            email = f"ava.moreno{i}@students.example.org"
+            writer.writerow(
+                [f"3{i:08d}", f"{i:06d}", "Ava", f"Moreno{i}"]
+                + [
+                    "Student",
+                    email,
+                ]
+            )
+    with sis.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["sourcedId", "role", "givenName", "familyName", "identifier", "email"]
+        )
+        for i in range(people):
+            email = f"ava.moreno{i}@students.example.org"
+            writer.writerow([f"S{i:06d}", "student", "Ava", f"Moreno{i}", i, email])
+
+    return schoology, sis
+
+
+def test_report_sigterm_leaves_no_files(tmp_path):
+    schoology, sis = write_large_district(tmp_path, 60_000)
+    output = tmp_path / "out" / "report.xlsx"
+    output.parent.mkdir()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    command = [str(Path(sys.executable).with_name("dataprep")), "report"]
+    command += ["--schoology", str(schoology), "--sis", str(sis), "--match", "email"]
+    command += ["--output", str(output), "--progress"]
+
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    ) as process:
+        # Wait until the writer has streamed rows to its temporary files.
+        for line in process.stderr:
+            if line.startswith("Wrote "):
+                break
+        process.send_signal(signal.SIGTERM)
+        process.stderr.read()
+        process.wait(timeout=60)
+
+    assert process.returncode == 128 + signal.SIGTERM
+    assert list(output.parent.iterdir()) == []
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["report.xlsx", "report.csv"])

@@ -182,7 +182,7 @@ def test_missing_header_rejected(report_path):
         read_report(report_path)
 
     assert raised.value.message.startswith(
-        "Sheet 'Mapping' has no column 'SIS Local ID' in row 2."
+        "report.xlsx: sheet 'Mapping' has no column 'SIS Local ID' in row 2."
     )
 
 
@@ -195,7 +195,8 @@ def test_repeated_header_rejected(report_path):
         read_report(report_path)
 
     assert raised.value.message.startswith(
-        "Mapping!AD2: the column 'SIS Local ID' appears twice (also at Mapping!L2)."
+        "report.xlsx, Mapping!AD2: the column 'SIS Local ID' appears twice (also at "
+        "Mapping!L2)."
     )
 
 
