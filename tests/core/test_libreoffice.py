@@ -6,11 +6,19 @@ import subprocess
 
 import openpyxl
 import pytest
+from openpyxl.formula.translate import Translator
 
 from server.core import layout
 from server.core import workbook_style as style
 from server.core.workbook import write_report
-from tests.core.test_workbook import LONG_ID, many_rows, sample_meta, sample_rows
+from tests.core.test_workbook import (
+    LONG_ID,
+    many_rows,
+    sample_meta,
+    sample_rows,
+    schoology_user,
+    sis_user,
+)
 
 pytestmark = pytest.mark.libreoffice
 
@@ -163,3 +171,69 @@ def test_protection_survives_round_trip(tmp_path):
     assert ws.protection.sort is False
     assert validation.formula1 == "'SIS Users'!$A$2:$A$4"
     assert ws[f"{style.MAPPING_ID_LETTER}3"].protection.locked is False
+
+
+# Scenario 2 rows: the Schoology role name, the Integration-Mapping ID typed,
+# and whether the role prefix rule must colour the ID red.
+ROLE_CASES = [
+    ("Student", "1_000101", False),
+    ("Student", "2_T0102", True),
+    ("Teacher", "2_T0103", False),
+    ("Teacher", "1_000104", True),
+    ("School Admin", "2_T0105", False),
+    ("Parent", "3_P0106", False),
+    ("Parent Guardian", "2_T0107", True),
+    ("guardian", "3_P0108", False),
+    ("Student", None, False),
+]
+
+
+def rule_results_workbook(tmp_path):
+    """Write a report with, right of its columns, its rule formulas per row.
+
+    Each formula is the conditional-formatting rule's own, moved from row 3
+    to the row it checks as Excel moves it, so LibreOffice computes what
+    Excel tests before it colours that row.
+    """
+    rows = [
+        layout.ReportRow(
+            scenario=2, schoology=schoology_user(index, role_name=role), mapping_id=""
+        )
+        for index, (role, _id, _red) in enumerate(ROLE_CASES)
+    ]
+    rows.append(layout.ReportRow(scenario=3, sis=sis_user(99)))
+    path = tmp_path / "rules.xlsx"
+    write_report(path, rows, sample_meta(counts={}))
+
+    workbook = openpyxl.load_workbook(path)
+    mapping = workbook[layout.MAPPING_SHEET]
+    for index, (_role, mapping_id, _red) in enumerate(ROLE_CASES):
+        mapping[f"{style.MAPPING_ID_LETTER}{index + 3}"] = mapping_id
+    # The scenario 3 row carries an ID too, which the role rule must leave alone.
+    mapping[f"{style.MAPPING_ID_LETTER}{len(ROLE_CASES) + 3}"] = "2_T0199"
+
+    formulas = [
+        style.role_mismatch_formula(),
+        *(style.scenario_formula(scenario) for scenario in (1, 2, 3)),
+    ]
+    first_column = len(layout.COLUMNS) + 2
+    for row in range(3, len(rows) + 3):
+        for offset, formula in enumerate(formulas):
+            moved = Translator(f"={formula}", origin="A3").translate_formula(f"A{row}")
+            mapping.cell(row, first_column + offset, moved)
+    workbook.save(path)
+
+    return path
+
+
+def test_rule_formulas_evaluate(tmp_path):
+    path = rule_results_workbook(tmp_path)
+    first = len(layout.COLUMNS) + 1
+
+    values = export_csv(tmp_path, path, 1, layout.MAPPING_SHEET)
+    results = [row[first : first + 4] for row in values[2:]]
+
+    for (role, mapping_id, red), result in zip(ROLE_CASES, results, strict=False):
+        assert result[0] == ("TRUE" if red else "FALSE"), (role, mapping_id)
+        assert result[1:] == ["FALSE", "TRUE", "FALSE"], (role, mapping_id)
+    assert results[len(ROLE_CASES)] == ["FALSE", "FALSE", "FALSE", "TRUE"]
