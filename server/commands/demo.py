@@ -43,6 +43,11 @@ class Demo:
     password: str
     schoology_users: int
     sis_users: int
+    token: str = ""
+
+    @property
+    def database_url(self) -> str:
+        return "sqlite:///" + str(self.instance_path / "dataprep.sqlite")
 
 
 def check_instance_folder(path: Path) -> None:
@@ -84,7 +89,7 @@ def prepare_demo(
 ) -> Demo:
     """Create the app on a fresh database, import the examples and add an admin."""
     from .. import close_app, create_app
-    from ..auth import create_user
+    from ..auth import create_token, create_user
     from ..db import get_session
     from ..services import sources
 
@@ -105,7 +110,8 @@ def prepare_demo(
     try:
         with app.app_context():
             session = get_session()
-            create_user(session, username, password, "admin")
+            admin = create_user(session, username, password, "admin")
+            token = create_token(session, admin)
             session.commit()
             schoology = sources.import_schoology(examples / SCHOOLOGY_EXAMPLE)
             sis = sources.import_sis([examples / SIS_EXAMPLE])
@@ -116,7 +122,7 @@ def prepare_demo(
 
     logger.info("Prepared the demo with %d Schoology and %d SIS users", *counts)
 
-    return Demo(app, instance_path, username, password, *counts)
+    return Demo(app, instance_path, username, password, *counts, token=token)
 
 
 def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
@@ -152,6 +158,15 @@ def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
     click.echo(
         f"Imported {demo.schoology_users} Schoology users and {demo.sis_users} "
         f"SIS users. Instance folder: {demo.instance_path}"
+    )
+    click.echo(
+        f"API token of {demo.username!r}: {demo.token} (send it as "
+        f"'Authorization: Bearer TOKEN'; the API is described at "
+        f"{url}api/openapi.json)"
+    )
+    click.echo(
+        "Commands take --database to work on this demo, as in: dataprep "
+        f"validate FILE --database {demo.database_url}"
     )
     click.echo("Press Ctrl+C to stop.")
     if ready is not None:

@@ -1,5 +1,6 @@
 """``dataprep demo``: a fresh instance with the examples, and the real server."""
 
+import json
 import os
 import re
 import signal
@@ -18,6 +19,7 @@ from server.core.errors import DataPrepError
 
 URL_LINE = re.compile(r"SIS Data Prep demo: (http://127\.0\.0\.1:\d+/)")
 CREDENTIALS_LINE = re.compile(r"Sign in as '(\S+)' with the password '(\S+)'\.")
+TOKEN_LINE = re.compile(r"API token of 'admin': (\S+) ")
 
 
 def test_demo_rejects_non_empty_folder(tmp_path):
@@ -103,16 +105,26 @@ def test_demo_command_serves_and_stops(tmp_path):
         deadline = time.monotonic() + 60
         url = read_line(process, URL_LINE, deadline)
         credentials = read_line(process, CREDENTIALS_LINE, deadline)
+        token = read_line(process, TOKEN_LINE, deadline)
         assert url, "the demo printed no URL"
         assert credentials, "the demo printed no credentials"
+        assert token, "the demo printed no API token"
         with urllib.request.urlopen(url.group(1) + "login", timeout=10) as response:
             page = response.read().decode()
+        request = urllib.request.Request(
+            url.group(1) + "api/me",
+            headers={"Authorization": f"Bearer {token.group(1)}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            me = json.loads(response.read())
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
 
     assert credentials.group(1) == "admin"
     assert 'id="username"' in page
+    assert me["username"] == "admin"
+    assert me["role"] == "admin"
     assert process.returncode == 0
     assert "Stopped the demo." in output
 
