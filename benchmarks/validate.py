@@ -13,6 +13,12 @@ with the real writer. Then it measures each phase:
 - validate: ``read_report`` and ``validate``;
 - plan: ``plan_update`` on that result.
 
+Then, unless ``--no-apply``, a child process runs the database steps of
+``benchmarks/service.py`` on a new SQLite file with a district of the same
+size: import both sides, generate the report, then validate, preview, apply
+(Update Users in one transaction) and undo it through the service functions
+that the API calls, each with its seconds and the peak RSS so far.
+
 The phases are timed in one child process, in ``--repeat`` rounds (default 3),
 and the fastest run of each counts, in wall time and in the process's CPU time
 (which load from other programs disturbs less). Memory is measured in one more child
@@ -36,6 +42,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
@@ -231,6 +238,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="timed rounds; the fastest run counts"
     )
+    parser.add_argument(
+        "--no-apply", action="store_true", help="skip applying through the database"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -259,6 +269,24 @@ def main() -> None:
                 f"{phase} / baseline: {ratios[0]:.2f} wall, {ratios[1]:.2f} CPU "
                 "(target for validate: 2)"
             )
+
+    if not args.no_apply:
+        print("\nthrough the service on a new SQLite database:")
+        in_child(apply_in_database, args.users)
+
+
+def apply_in_database(users: int, queue) -> None:
+    """Run the service benchmark's steps, validate and apply among them."""
+    from service import database_url, run
+
+    with tempfile.TemporaryDirectory(prefix="dataprep-bench-") as scratch:
+        folder = Path(scratch)
+        url, drop = database_url("", folder)
+        try:
+            run(folder, url, users)
+        finally:
+            drop()
+    queue.put(None)
 
 
 if __name__ == "__main__":
