@@ -22,7 +22,6 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
-from ..core.errors import DataPrepError
 from ..core.model import Export, Role, SchoologyUser, SisUser
 from ..core.readers import read_schoology, read_sis
 from ..db import get_session
@@ -36,6 +35,7 @@ from ..models import (
     UpdateChange,
     User,
 )
+from .errors import InvalidRequestError
 from .uploads import UploadedFile, saved_files
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def import_sis(
 def parse_column_map(text: str | None) -> dict[str, str] | None:
     """Parse ``field=Header,field=Header`` into a dict.
 
-    :raise DataPrepError: for an item without ``=``.
+    :raise InvalidRequestError: for an item without ``=``.
     """
     if not text:
         return None
@@ -134,7 +134,7 @@ def parse_column_map(text: str | None) -> dict[str, str] | None:
     for item in text.split(","):
         field, sep, header = item.partition("=")
         if not sep or not field.strip() or not header.strip():
-            raise DataPrepError(
+            raise InvalidRequestError(
                 f"Column map item {item!r} is invalid; write field=Header, "
                 "for example sis_key=Person ID,email=Email Address."
             )

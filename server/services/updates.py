@@ -33,6 +33,7 @@ from ..models import (
     User,
 )
 from . import validation as validation_service
+from .errors import BatchNotFoundError, UploadNotFoundError
 from .sources import INSERT_CHUNK, chunked
 from .uploads import UploadedFile
 
@@ -116,11 +117,11 @@ def plan_digest(plan: UpdatePlan) -> str:
 def get_upload(upload_id: str) -> Upload:
     """Find a stored upload.
 
-    :raise ReportNotFoundError: when no upload has that id.
+    :raise UploadNotFoundError: when no upload has that id.
     """
     upload = get_session().get(Upload, upload_id)
     if upload is None:
-        raise ReportNotFoundError(
+        raise UploadNotFoundError(
             f"Upload {upload_id!r} not found; upload the workbook again to preview it."
         )
 
@@ -434,9 +435,13 @@ def list_batches(limit: int = 100) -> list[UpdateBatch]:
 
 
 def get_batch(batch_id: int) -> UpdateBatch:
+    """Find an update batch.
+
+    :raise BatchNotFoundError: when no batch has that number.
+    """
     batch = get_session().get(UpdateBatch, batch_id)
     if batch is None:
-        raise ReportNotFoundError(f"Update batch {batch_id} not found.")
+        raise BatchNotFoundError(f"Update batch {batch_id} not found.")
 
     return batch
 

@@ -127,7 +127,7 @@ def render_page(status: int = 200, **values):
 def revalidate(upload_id: str) -> validation_service.Validation:
     """Read a stored upload again and validate it against the current data.
 
-    :raise ReportNotFoundError: when no upload has that id.
+    :raise UploadNotFoundError: when no upload has that id.
     :raise ConflictError: when its report was superseded or applied since.
     """
     upload = get_upload(upload_id)

@@ -5,6 +5,12 @@ import re
 
 import pytest
 
+from server.core.errors import DataPrepError
+from server.errors import core_error_classes, error_code
+from server.services import errors as service_errors
+from server.services import reports
+from server.services.uploads import UploadError
+
 from .conftest import (
     STUDENT_ROW,
     TEACHER_ROW,
@@ -44,6 +50,42 @@ def test_openapi_lists_no_stale_route(app, client):
     }
 
     assert set(document["paths"]) <= routes
+
+
+# Codes that the error handlers and the auth layer set, not an exception class.
+HANDLER_CODES = {
+    "bad_request",
+    "csrf",
+    "forbidden",
+    "invalid_token",
+    "not_found",
+    "too_large",
+    "unauthorized",
+}
+
+
+def documented_error_codes(document: dict) -> set[str]:
+    """Collect the error codes that the document's shared responses list."""
+    codes = set()
+    for response in document["components"]["responses"].values():
+        schema = response["content"]["application/json"]["schema"]
+        for part in schema.get("allOf", []):
+            codes.update(part.get("properties", {}).get("error", {}).get("enum", []))
+
+    return codes
+
+
+def test_openapi_lists_every_error_code(client):
+    document = client.get("/api/openapi.json").json
+    service_classes = [
+        value
+        for value in vars(service_errors).values()
+        if isinstance(value, type) and issubclass(value, DataPrepError)
+    ]
+    classes = [*core_error_classes(), *service_classes, UploadError]
+    raised = {error_code(error_class) for error_class in classes}
+
+    assert documented_error_codes(document) == raised | HANDLER_CODES
 
 
 def test_workflow_end_to_end(client, admin_headers, examples_dir):
@@ -120,6 +162,7 @@ def test_report_needs_imports(client, admin_headers):
     )
 
     assert response.status_code == 400
+    assert response.json["error"] == "missing_import"
     assert "import a Schoology user export first" in response.json["message"]
 
 
@@ -158,14 +201,75 @@ def test_validate_superseded_report_rejected(client, admin_headers, edited_workb
 
 
 @pytest.mark.parametrize(
-    ("path", "kind"),
-    [("/api/reports/nope/download/xlsx", "xlsx"), ("/api/jobs/nope", None)],
+    ("path", "code", "message"),
+    [
+        ("/api/reports/nope", "report_not_found", "Report 'nope' not found"),
+        (
+            "/api/reports/nope/download/xlsx",
+            "report_not_found",
+            "Report 'nope' not found",
+        ),
+        ("/api/jobs/nope", "job_not_found", "Job 'nope' not found"),
+        ("/api/updates/99", "batch_not_found", "Update batch 99 not found"),
+    ],
 )
-def test_unknown_ids_are_404(client, viewer_headers, path, kind):
+def test_unknown_ids_are_404(client, viewer_headers, path, code, message):
     response = client.get(path, headers=viewer_headers)
 
     assert response.status_code == 404
-    assert "'nope' not found" in response.json["message"]
+    assert response.json["error"] == code
+    assert response.json["message"].startswith(message)
+
+
+def test_unknown_upload_is_404(client, admin_headers):
+    response = client.post(
+        "/api/updates", json={"upload_id": "nope"}, headers=admin_headers
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "upload_not_found"
+    assert response.json["message"].startswith("Upload 'nope' not found")
+
+
+def test_unknown_snapshot_is_404(client, admin_headers, imported):
+    response = client.post(
+        "/api/reports",
+        json={"options": "email", "sis_snapshot_id": 99},
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "snapshot_not_found"
+    assert response.json["message"].startswith("SIS snapshot 99 not found")
+
+
+def test_missing_report_file_is_404(app, client, viewer_headers, report):
+    with app.app_context():
+        reports.report_file(report["id"], "csv").unlink()
+    response = client.get(
+        f"/api/reports/{report['id']}/download/csv", headers=viewer_headers
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "report_file_missing"
+    assert "generate the report again" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "message"),
+    [
+        ("/api/updates", {"json": [1, 2]}, "The request body is not a JSON object"),
+        ("/api/updates", {"json": {}}, "upload_id is missing"),
+        ("/api/validate", {}, "The request has no file in the multipart field"),
+        ("/api/sources/sis", {"data": {"column_map": "x"}}, "no file"),
+    ],
+)
+def test_bad_request_is_invalid_request(client, admin_headers, path, kwargs, message):
+    response = client.post(path, headers=admin_headers, **kwargs)
+
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_request"
+    assert message in response.json["message"]
 
 
 def test_download_rejects_other_format(client, viewer_headers, report):

@@ -216,3 +216,4 @@ def test_api_session_post_needs_csrf_header(form_app, viewer_token):
 
     assert response.status_code == 400
     assert response.json["error"] == "csrf"
+    assert "in an X-CSRFToken header" in response.json["message"]

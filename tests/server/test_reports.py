@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from server import jobs
-from server.core.errors import ReportNotFoundError
 from server.db import get_database, get_session
 from server.models import FAILED, Report, ReportRowRecord
 from server.services import reports, storage
+from server.services.errors import SnapshotNotFoundError
 from server.services.reports import REPORT_JOB
 
 pytestmark = pytest.mark.database
@@ -71,5 +71,5 @@ def test_failed_report_leaves_no_files(app, imported):
 
 
 def test_report_params_reject_other_side(app, imported):
-    with app.app_context(), pytest.raises(ReportNotFoundError, match="SIS"):
+    with app.app_context(), pytest.raises(SnapshotNotFoundError, match="SIS"):
         reports.report_params("email", 1)
