@@ -124,13 +124,37 @@ def http_code(error: HTTPException) -> str:
 
 def handle_too_large(error: RequestEntityTooLarge):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    # A chunked request has no Content-Length, so its size is not known.
+    size = request.content_length
+    logger.info(
+        "Rejected an upload on %s %s: %s is over the limit of %d bytes",
+        request.method,
+        request.path,
+        "an unknown size" if size is None else f"{size} bytes",
+        limit,
+    )
+    # A limit below 1 KiB is shown in bytes already.
+    exact = f" ({limit:,} bytes)" if limit >= 1024 else ""
     message = (
-        f"The upload is larger than the limit of {limit // (1024 * 1024)} MiB "
-        f"({limit} bytes); split the file or ask the administrator to raise "
-        "MAX_CONTENT_LENGTH."
+        f"The upload is larger than the limit of {format_size(limit)}{exact}; "
+        "split the file or ask the administrator to raise MAX_CONTENT_LENGTH."
     )
 
     return error_response(413, "too_large", message)
+
+
+def format_size(size: int) -> str:
+    """Format a byte count in the largest binary unit it reaches: ``1.5 MiB``.
+
+    Sizes below 1 KiB stay in bytes. Other sizes are cut to one decimal,
+    never rounded up, and a decimal of zero is left out.
+    """
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            value = (size * 10 // factor) / 10
+            return f"{value:,.1f}".removesuffix(".0") + f" {unit}"
+
+    return "1 byte" if size == 1 else f"{size:,} bytes"
 
 
 def handle_csrf(error: CSRFError):
