@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 EXTENSION_KEY = "dataprep.jobs"
 JOB_FUNCTIONS: dict[str, Callable[[JobContext], dict[str, Any]]] = {}
 FAILED_MESSAGE = "The job failed because of an internal error; the error is logged."
+# The progress message of a finished job, in place of its last step.
+DONE_MESSAGE = "Done."
 ORPHANED_MESSAGE = (
     "The server process stopped before the job finished; start the job again."
 )
@@ -367,6 +369,7 @@ def finish(job_id: str, status: str, result=None, error: str | None = None) -> N
     job.finished_at = utcnow()
     if status == FINISHED:
         job.progress = 1.0
+        job.message = DONE_MESSAGE
     session.commit()
 
 

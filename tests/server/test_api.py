@@ -96,6 +96,7 @@ def test_workflow_end_to_end(client, admin_headers, examples_dir):
     report_id = first["report"]["id"]
     counts = first["report"]["counts"]
     assert first["progress"] == 1.0
+    assert first["message"] == "Done."
     assert counts["2"] == 8
     assert counts["already_linked"] == 1
 

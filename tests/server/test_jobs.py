@@ -52,7 +52,7 @@ def test_thread_job_finishes(app):
     assert job.status == FINISHED
     assert job.result == {"seen": 7}
     assert job.progress == 1.0
-    assert job.message == "A quarter"
+    assert job.message == jobs.DONE_MESSAGE
     assert job.started_at is not None
     assert job.finished_at is not None
 
