@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .core.errors import DataPrepError, TransientError
 from .db import get_database, get_session
-from .models import FAILED, FINISHED, QUEUED, RUNNING, Job, utcnow
+from .models import FAILED, FINISHED, QUEUED, RUNNING, Job, isoformat_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -385,7 +385,7 @@ def job_summary(job: Job) -> dict[str, Any]:
         "result": job.result,
         "error": job.error,
         "created_by": job.created_by.username if job.created_by else None,
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "created_at": isoformat_utc(job.created_at),
+        "started_at": isoformat_utc(job.started_at),
+        "finished_at": isoformat_utc(job.finished_at),
     }

@@ -24,7 +24,16 @@ from ..core.matching import parse_options
 from ..core.report import build_report, write_outputs
 from ..db import get_session
 from ..jobs import JobContext, job_function, job_summary, submit
-from ..models import SCHOOLOGY, SIS, Job, Report, ReportRowRecord, Snapshot, User
+from ..models import (
+    SCHOOLOGY,
+    SIS,
+    Job,
+    Report,
+    ReportRowRecord,
+    Snapshot,
+    User,
+    isoformat_utc,
+)
 from . import storage
 from .errors import (
     InvalidRequestError,
@@ -348,7 +357,7 @@ def report_summary(report: Report) -> dict:
         "superseded": report.superseded,
         "newer_report_id": report.newer_report_id,
         "created_by": report.created_by.username if report.created_by else None,
-        "created_at": report.created_at.isoformat(),
+        "created_at": isoformat_utc(report.created_at),
         "downloads": {
             kind: url_for("api.download_report", report_id=report.id, kind=kind)
             for kind in FORMATS

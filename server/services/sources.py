@@ -34,6 +34,7 @@ from ..models import (
     UpdateBatch,
     UpdateChange,
     User,
+    isoformat_utc,
 )
 from .errors import InvalidRequestError
 from .uploads import UploadedFile, saved_files
@@ -321,6 +322,6 @@ def snapshot_summary(snapshot: Snapshot) -> dict:
         "format": snapshot.sis_format,
         "row_count": snapshot.row_count,
         "warnings": snapshot.warnings,
-        "created_at": snapshot.created_at.isoformat(),
+        "created_at": isoformat_utc(snapshot.created_at),
         "created_by": snapshot.created_by.username if snapshot.created_by else None,
     }

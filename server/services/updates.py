@@ -31,6 +31,7 @@ from ..models import (
     UpdateChange,
     Upload,
     User,
+    isoformat_utc,
 )
 from . import validation as validation_service
 from .errors import BatchNotFoundError, UploadNotFoundError
@@ -237,7 +238,7 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
 
 
 def already_applied(batch: UpdateBatch) -> ApplyResult:
-    when = batch.created_at.isoformat(timespec="seconds")
+    when = isoformat_utc(batch.created_at)
 
     return ApplyResult(
         applied=False,
@@ -454,8 +455,8 @@ def batch_summary(batch: UpdateBatch, include_changes: bool = False) -> dict:
         "upload_id": batch.upload_id,
         "change_count": batch.change_count,
         "created_by": batch.created_by.username if batch.created_by else None,
-        "created_at": batch.created_at.isoformat(),
-        "undone_at": batch.undo.created_at.isoformat() if batch.undo else None,
+        "created_at": isoformat_utc(batch.created_at),
+        "undone_at": isoformat_utc(batch.undo.created_at) if batch.undo else None,
         "undone_by": (
             batch.undo.created_by.username
             if batch.undo and batch.undo.created_by

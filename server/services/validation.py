@@ -31,6 +31,7 @@ from ..models import (
     UpdateBatch,
     Upload,
     User,
+    isoformat_utc,
 )
 from . import storage
 from .sources import latest_snapshot
@@ -112,7 +113,7 @@ def stored_report(report: Report) -> core_validate.StoredReport:
         rows={key: values for key, values in rows},
         superseded=report.superseded,
         newer_report_id=report.newer_report_id,
-        applied_at=batch.created_at.isoformat(timespec="seconds") if batch else None,
+        applied_at=isoformat_utc(batch.created_at) if batch else None,
     )
 
 

@@ -88,6 +88,39 @@ def test_openapi_lists_every_error_code(client):
     assert documented_error_codes(document) == raised | HANDLER_CODES
 
 
+# Every time in an API response is UTC to the second, with its offset.
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
+
+
+def test_api_times_have_utc_offset(client, admin_headers, edited_workbook):
+    headers = admin_headers
+    previewed = client.post(
+        "/api/updates/preview",
+        data={"file": (io.BytesIO(edited_workbook), "edited.xlsx")},
+        headers=headers,
+    )
+    upload_id = previewed.json["upload_id"]
+    applied = client.post(
+        "/api/updates", json={"upload_id": upload_id}, headers=headers
+    )
+    undone = client.post("/api/updates/undo", headers=headers).json["batch"]
+    job = client.get("/api/reports", headers=headers).json["jobs"][0]
+    snapshots = client.get("/api/sources", headers=headers).json["snapshots"]
+    times = {
+        "job created_at": job["created_at"],
+        "job started_at": job["started_at"],
+        "job finished_at": job["finished_at"],
+        "report created_at": job["report"]["created_at"],
+        "batch created_at": applied.json["batch"]["created_at"],
+        "batch undone_at": undone["undone_at"],
+    }
+    times.update({f"snapshot {s['id']} created_at": s["created_at"] for s in snapshots})
+
+    assert len(times) == 8
+    for name, value in times.items():
+        assert TIMESTAMP.match(value), f"{name} is {value!r}"
+
+
 def test_workflow_end_to_end(client, admin_headers, examples_dir):
     headers = admin_headers
     import_examples(client, headers, examples_dir)

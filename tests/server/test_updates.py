@@ -97,6 +97,8 @@ def test_second_submit_changes_nothing(app, client, admin_headers, upload_id):
     assert second.status_code == 200
     assert second.json["applied"] is False
     assert "was applied already" in second.json["message"]
+    assert f"on {first.json['batch']['created_at']}," in second.json["message"]
+    assert "+00:00," in second.json["message"]
     assert "nothing changed" in second.json["message"]
     assert unique_ids(app) == after_first
     assert row_count(app, UpdateBatch) == 1
