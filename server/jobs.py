@@ -348,11 +348,12 @@ def execute(job_id: str) -> None:
     except DataPrepError as error:
         session.rollback()
         finish(job_id, FAILED, error=error.message)
-        logger.info("Job %s failed: %s", job_id, type(error).__name__)
+        # The message may quote input values, so only the class is logged.
+        logger.info("%s job %s failed: %s", job.kind, job_id, type(error).__name__)
         return
     except Exception:
         session.rollback()
-        logger.exception("Job %s failed with an internal error", job_id)
+        logger.exception("%s job %s failed with an internal error", job.kind, job_id)
         finish(job_id, FAILED, error=FAILED_MESSAGE)
         return
 

@@ -117,6 +117,15 @@ def side_name(side: str) -> str:
 @job_function(REPORT_JOB)
 def run_report_job(context: JobContext) -> dict:
     """Generate the report that a job's parameters describe."""
+    params = context.params
+    logger.info(
+        "Report job %s: matching Schoology snapshot %d with SIS snapshot %d on "
+        "%d mapping options",
+        context.job_id,
+        params["schoology_snapshot_id"],
+        params["sis_snapshot_id"],
+        len(params["options"]),
+    )
     report = generate_report(
         context.params["options"],
         schoology_snapshot_id=context.params["schoology_snapshot_id"],
@@ -181,7 +190,18 @@ def generate_report(
         shutil.rmtree(folder, ignore_errors=True)
         raise
 
-    logger.info("Stored report %s with %d rows", report_id, len(built.rows))
+    counts = report.counts
+    logger.info(
+        "Stored report %s of job %s: %d rows, scenario 1 %d, scenario 2 %d, "
+        "scenario 3 %d, %d already linked",
+        report_id,
+        job_id,
+        counts["rows"],
+        counts["1"],
+        counts["2"],
+        counts["3"],
+        counts["already_linked"],
+    )
 
     return report
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
+from ..core.errors import DataPrepError
 from ..core.model import Export, Role, SchoologyUser, SisUser
 from ..core.readers import read_schoology, read_sis
 from ..db import get_session
@@ -37,7 +38,7 @@ from ..models import (
     isoformat_utc,
 )
 from .errors import InvalidRequestError
-from .uploads import UploadedFile, saved_files
+from .uploads import UploadedFile, log_rejected, saved_files
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,12 @@ def import_schoology(
     :raise UploadError: when an upload is not CSV or xlsx.
     """
     if isinstance(source, UploadedFile):
-        with saved_files([source]) as paths:
-            export = read_schoology(paths[0])
+        try:
+            with saved_files([source]) as paths:
+                export = read_schoology(paths[0])
+        except DataPrepError as error:
+            log_rejected("Schoology export", [source], error)
+            raise
     else:
         export = read_schoology(source)
 
@@ -81,7 +86,10 @@ def import_schoology(
     replace_accounts(export.users, snapshot.id)
     session.commit()
     logger.info(
-        "Imported Schoology snapshot %d with %d users", snapshot.id, snapshot.row_count
+        "Imported Schoology snapshot %d: %d users (warnings: %d)",
+        snapshot.id,
+        snapshot.row_count,
+        len(snapshot.warnings),
     )
 
     return snapshot
@@ -105,19 +113,28 @@ def import_sis(
     """
     uploads = [s for s in sources if isinstance(s, UploadedFile)]
     paths = [s for s in sources if not isinstance(s, UploadedFile)]
-    with saved_files(uploads) as saved:
-        export = read_sis(
-            [*paths, *saved],
-            sis_format=sis_format,
-            column_map=column_map,
-            key_column=key_column,
-        )
+    try:
+        with saved_files(uploads) as saved:
+            export = read_sis(
+                [*paths, *saved],
+                sis_format=sis_format,
+                column_map=column_map,
+                key_column=key_column,
+            )
+    except DataPrepError as error:
+        if uploads:
+            log_rejected("SIS export", uploads, error)
+        raise
 
     session = get_session()
     snapshot = store_snapshot(export, SIS, sis_format, user)
     session.commit()
     logger.info(
-        "Imported SIS snapshot %d with %d people", snapshot.id, len(export.users)
+        "Imported SIS snapshot %d: %d people from %d files (warnings: %d)",
+        snapshot.id,
+        snapshot.row_count,
+        len(snapshot.files),
+        len(snapshot.warnings),
     )
 
     return snapshot

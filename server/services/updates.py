@@ -175,6 +175,12 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
     session = get_session()
     session.rollback()
     if not plan.changes:
+        logger.info(
+            "Apply of upload %s changed nothing: report %s links %d users already",
+            upload.id,
+            plan.report_id,
+            plan.totals["unchanged"],
+        )
         return ApplyResult(
             applied=False,
             message=f"Every Integration-Mapping ID of report {plan.report_id} "
@@ -221,11 +227,16 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
         session.rollback()
         raise
 
+    totals = plan.totals
     logger.info(
-        "Applied report %s as batch %d with %d changes",
+        "Applied report %s as batch %d: %d changes, %d unchanged, %d rows without "
+        "an ID, %d users gone from Schoology",
         report.id,
         batch.id,
         batch.change_count,
+        totals["unchanged"],
+        totals["blank"],
+        totals["skipped"],
     )
 
     return ApplyResult(
@@ -238,6 +249,11 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
 
 
 def already_applied(batch: UpdateBatch) -> ApplyResult:
+    logger.info(
+        "Report %s was applied already as batch %d; nothing changed",
+        batch.report_id,
+        batch.id,
+    )
     when = isoformat_utc(batch.created_at)
 
     return ApplyResult(
@@ -388,6 +404,12 @@ def undo_latest(user: User | None = None) -> UndoRecord:
         moved = first_moved_user(batch.id, UpdateChange.before)
         missing = batch.change_count - restored
         session.rollback()
+        logger.info(
+            "Undo of batch %d rejected: %d of its %d users changed since",
+            batch.id,
+            missing,
+            batch.change_count,
+        )
         if undone_meanwhile(batch.id):
             raise ConflictError(
                 f"Batch {batch.id} was undone already by a concurrent request."
@@ -414,7 +436,12 @@ def undo_latest(user: User | None = None) -> UndoRecord:
             f"Batch {batch.id} was undone already by a concurrent request."
         ) from None
 
-    logger.info("Undid batch %d, restoring %d users", batch.id, record.restored_count)
+    logger.info(
+        "Undid batch %d of report %s: restored %d users",
+        batch.id,
+        batch.report_id,
+        record.restored_count,
+    )
 
     return record
 

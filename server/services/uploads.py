@@ -13,7 +13,7 @@ import io
 import logging
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +31,16 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class UploadError(DataPrepError):
-    """An uploaded file that is empty, of the wrong kind or not what it claims."""
+    """An uploaded file that is empty, of the wrong kind or not what it claims.
+
+    ``reason`` is a short phrase for the log, which names no file.
+    """
 
     status_code = 415
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,9 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
     """
     name = upload.name or "the upload"
     if not upload.data:
-        raise UploadError(f"{name} is empty; choose the exported file and upload it.")
+        raise UploadError(
+            f"{name} is empty; choose the exported file and upload it.", "empty file"
+        )
 
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES and XLSX in allowed:
@@ -65,7 +74,8 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
 
     expected = " or ".join(f".{kind}" for kind in allowed)
     raise UploadError(
-        f"{name} has the suffix {suffix or '(none)'!r}; upload a {expected} file."
+        f"{name} has the suffix {suffix or '(none)'!r}; upload a {expected} file.",
+        "unexpected suffix",
     )
 
 
@@ -81,7 +91,8 @@ def check_xlsx_bytes(name: str, data: bytes) -> None:
         raise UploadError(
             f"{name} is not an Excel workbook (.xlsx): its content is not an "
             "Office Open XML package. Open it in Excel, save it as Excel Workbook "
-            "and upload it again."
+            "and upload it again.",
+            "not an Office Open XML package",
         )
 
 
@@ -93,14 +104,16 @@ def check_text_bytes(name: str, data: bytes) -> None:
         except UnicodeDecodeError:
             raise UploadError(
                 f"{name} starts like UTF-16 text but does not decode; export the "
-                "file again as CSV UTF-8."
+                "file again as CSV UTF-8.",
+                "invalid UTF-16 text",
             ) from None
         return
 
     if b"\x00" in data or data.startswith(b"PK\x03\x04"):
         raise UploadError(
             f"{name} is a binary file, not CSV text; export the data as CSV "
-            "(UTF-8) and upload that file."
+            "(UTF-8) and upload that file.",
+            "binary data",
         )
 
     for encoding in ("utf-8", "cp1252"):
@@ -111,7 +124,8 @@ def check_text_bytes(name: str, data: bytes) -> None:
         return
 
     raise UploadError(
-        f"{name} is not text in UTF-8 or Windows-1252; export it again as CSV UTF-8."
+        f"{name} is not text in UTF-8 or Windows-1252; export it again as CSV UTF-8.",
+        "unknown text encoding",
     )
 
 
@@ -141,7 +155,8 @@ def saved_files(
             if name in used:
                 raise UploadError(
                     f"Two uploaded files are both named {upload.name!r}; upload "
-                    "each file once."
+                    "each file once.",
+                    "two files with one name",
                 )
             used.add(name)
             path = Path(folder) / name
@@ -150,3 +165,15 @@ def saved_files(
         logger.info("Saved %d uploaded files for reading", len(paths))
 
         yield paths
+
+
+def log_rejected(what: str, uploads: Sequence[UploadedFile], error: DataPrepError):
+    """Log why an upload was rejected and its size, never its name or content.
+
+    The reason is an UploadError's ``reason``, or else the error's class,
+    because the messages of the readers and of validation quote cells.
+    """
+    reason = getattr(error, "reason", None) or type(error).__name__
+    size = sum(len(upload.data) for upload in uploads)
+    files = "" if len(uploads) == 1 else f" in {len(uploads)} files"
+    logger.info("Rejected a %s upload of %d bytes%s: %s", what, size, files, reason)
