@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ConflictError, ReportNotFoundError
+from ..core.frontend import step
 from ..core.update import UpdatePlan, plan_update
 from ..db import get_session
 from ..models import (
@@ -144,7 +145,7 @@ def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
     if uploaded.source_digest != upload.sha256:
         raise ConflictError(
             f"The stored copy of upload {upload_id} changed on disk since it was "
-            "previewed; upload the workbook again."
+            f"previewed; {step('send_again')}."
         )
 
     try:
@@ -161,7 +162,7 @@ def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
         raise ConflictError(
             f"The Unique IDs of report {upload.report_id} changed since upload "
             f"{upload_id} was previewed, so the preview no longer shows what "
-            "would change. Nothing was updated; preview the workbook again."
+            f"would change. Nothing was updated; {step('preview_again')}."
         )
 
     return apply_plan(plan, upload, user)

@@ -20,6 +20,7 @@ from pathlib import Path
 from werkzeug.utils import secure_filename
 
 from ..core.errors import DataPrepError
+from ..core.frontend import step
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,7 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
     """
     name = upload.name or "the upload"
     if not upload.data:
-        raise UploadError(
-            f"{name} is empty; choose the exported file and upload it.", "empty file"
-        )
+        raise UploadError(f"{name} is empty; {step('choose_file')}.", "empty file")
 
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES and XLSX in allowed:
@@ -74,7 +73,8 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
 
     expected = " or ".join(f".{kind}" for kind in allowed)
     raise UploadError(
-        f"{name} has the suffix {suffix or '(none)'!r}; upload a {expected} file.",
+        f"{name} has the suffix {suffix or '(none)'!r}; "
+        f"{step('send_file', kinds=expected)}.",
         "unexpected suffix",
     )
 
@@ -91,7 +91,7 @@ def check_xlsx_bytes(name: str, data: bytes) -> None:
         raise UploadError(
             f"{name} is not an Excel workbook (.xlsx): its content is not an "
             "Office Open XML package. Open it in Excel, save it as Excel Workbook "
-            "and upload it again.",
+            f"and {step('send_again')}.",
             "not an Office Open XML package",
         )
 
