@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from openapi_spec_validator import validate as validate_openapi
 
 from server.core.errors import DataPrepError
 from server.errors import core_error_classes, error_code
@@ -39,6 +40,14 @@ def test_openapi_lists_every_route(app, client):
         assert path in document["paths"], f"{rule.rule} is missing from openapi.json"
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert method.lower() in document["paths"][path], f"{method} {path}"
+
+
+def test_openapi_document_is_valid(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    # Raises OpenAPIValidationError, naming the invalid part, when it is not.
+    validate_openapi(response.json)
 
 
 def test_openapi_lists_no_stale_route(app, client):
