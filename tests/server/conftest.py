@@ -28,10 +28,12 @@ def dataprep_command() -> str:
     return found
 
 
-def run_dataprep(
-    args: list[str], instance: Path, stdin=subprocess.DEVNULL, timeout: float = 120
-) -> subprocess.CompletedProcess:
-    """Run ``dataprep ARGS`` in a subprocess with its own instance folder."""
+def dataprep_environment(instance: Path) -> dict[str, str]:
+    """Build the environment of a ``dataprep`` subprocess with its own instance.
+
+    DATABASE_URL is left out, so each command names its database with
+    ``--database``.
+    """
     env = {
         **os.environ,
         "DATAPREP_INSTANCE_PATH": str(instance),
@@ -40,12 +42,19 @@ def run_dataprep(
     }
     env.pop("DATABASE_URL", None)
 
+    return env
+
+
+def run_dataprep(
+    args: list[str], instance: Path, stdin=subprocess.DEVNULL, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run ``dataprep ARGS`` in a subprocess with its own instance folder."""
     return subprocess.run(
         [dataprep_command(), *args],
         stdin=stdin,
         capture_output=True,
         text=True,
-        env=env,
+        env=dataprep_environment(instance),
         timeout=timeout,
     )
 
