@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from server import jobs
+from server.services.reports import REPORT_JOB
+
 from .conftest import (
     EXAMPLE_ONEROSTER,
     EXAMPLE_SCHOOLOGY,
@@ -193,3 +196,15 @@ def test_rejected_export_logs_reason(client, admin_headers, service_log):
         in service_log.messages
     )
     assert "Ava" not in service_log.text
+
+
+def test_failed_report_job_logs_class(app, imported, service_log):
+    params = {"options": ["email"], "schoology_snapshot_id": 1, "sis_snapshot_id": 99}
+    with app.app_context():
+        job = jobs.run_now(REPORT_JOB, params, None)
+
+    assert job.status == "failed"
+    assert f"report job {job.id} failed: SnapshotNotFoundError" in (
+        service_log.messages
+    )
+    assert "Snapshot 99" not in service_log.text
