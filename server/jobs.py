@@ -353,6 +353,8 @@ def execute(job_id: str) -> None:
         return
     except Exception:
         session.rollback()
+        # NOTE: the traceback's exception message can quote an input value,
+        # such as a name; only SQL parameters are hidden (server/db.py).
         logger.exception("%s job %s failed with an internal error", job.kind, job_id)
         finish(job_id, FAILED, error=FAILED_MESSAGE)
         return
