@@ -10,15 +10,22 @@ import logging
 
 import click
 
+from .core import frontend
 from .core.errors import DataPrepError
 
 
 class DataPrepGroup(click.Group):
-    """A click group that turns a DataPrepError into a one-line message."""
+    """A click group that turns a DataPrepError into a one-line message.
+
+    Messages suggest command-line steps, such as "run the command again", in
+    place of the web page's. The server that ``serve`` and ``demo`` run
+    handles each request on a thread of its own, which keeps the web's words.
+    """
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with frontend.use(frontend.CLI):
+                return super().invoke(ctx)
         except DataPrepError as error:
             click.echo(f"Error: {error.message}", err=True)
             ctx.exit(error.exit_code)

@@ -38,15 +38,19 @@ class Database:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets a long busy timeout and foreign keys."""
+    """Create an engine; SQLite gets a long busy timeout and foreign keys.
+
+    Statement parameters are hidden from error messages, because they carry
+    people's names and emails, and a failed request or job logs its error.
+    """
     if url.startswith("sqlite"):
         # Concurrent writers (two submits, a job and a request) wait for the
         # lock instead of failing at once with "database is locked".
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
 
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:

@@ -27,13 +27,27 @@ GENERIC_MESSAGE = (
     "and tell the administrator if it happens again."
 )
 
+# Titles of the HTML error pages whose code does not read as one.
+PAGE_TITLES = {
+    "csrf": "Form check failed",
+    "export": "Invalid export",
+    "internal": "Server error",
+    "invalid_input": "Invalid input",
+    "match_option": "Invalid mapping option",
+    "missing_import": "Nothing imported yet",
+    "too_large": "Upload too large",
+    "transient": "Service unavailable",
+    "upload": "Unsupported file",
+    "workbook": "Invalid workbook",
+}
+
 
 def error_response(status: int, code: str, message: str) -> Response:
     """Build the JSON or HTML response for an error."""
     if wants_json(request):
         response = jsonify(error=code, message=message)
     else:
-        title = escape(code.replace("_", " ").capitalize())
+        title = escape(PAGE_TITLES.get(code) or code.replace("_", " ").capitalize())
         response = Response(
             f"<!doctype html><title>{title}</title><h1>{title}</h1>"
             f"<p>{escape(message)}</p>",
@@ -52,7 +66,14 @@ def rollback() -> None:
 
 
 def error_code(error_class: type) -> str:
-    """Turn an exception class name into a code: ``ConflictError`` → ``conflict``."""
+    """Turn an exception class name into a code: ``ConflictError`` → ``conflict``.
+
+    DataPrepError itself, raised for input without a class of its own, is
+    ``invalid_input``.
+    """
+    if error_class is core_errors.DataPrepError:
+        return "invalid_input"
+
     name = error_class.__name__.removesuffix("Error") or "error"
     chars = [f"_{c.lower()}" if c.isupper() else c for c in name]
 
@@ -103,18 +124,49 @@ def http_code(error: HTTPException) -> str:
 
 def handle_too_large(error: RequestEntityTooLarge):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    # A chunked request has no Content-Length, so its size is not known.
+    size = request.content_length
+    logger.info(
+        "Rejected an upload on %s %s: %s is over the limit of %d bytes",
+        request.method,
+        request.path,
+        "an unknown size" if size is None else f"{size} bytes",
+        limit,
+    )
+    # A limit below 1 KiB is shown in bytes already.
+    exact = f" ({limit:,} bytes)" if limit >= 1024 else ""
     message = (
-        f"The upload is larger than the limit of {limit // (1024 * 1024)} MiB "
-        f"({limit} bytes); split the file or ask the administrator to raise "
-        "MAX_CONTENT_LENGTH."
+        f"The upload is larger than the limit of {format_size(limit)}{exact}; "
+        "split the file or ask the administrator to raise MAX_CONTENT_LENGTH."
     )
 
     return error_response(413, "too_large", message)
 
 
+def format_size(size: int) -> str:
+    """Format a byte count in the largest binary unit it reaches: ``1.5 MiB``.
+
+    Sizes below 1 KiB stay in bytes. Other sizes are cut to one decimal,
+    never rounded up, and a decimal of zero is left out.
+    """
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            value = (size * 10 // factor) / 10
+            return f"{value:,.1f}".removesuffix(".0") + f" {unit}"
+
+    return "1 byte" if size == 1 else f"{size:,} bytes"
+
+
 def handle_csrf(error: CSRFError):
     # Flask-WTF's descriptions are sentences such as "The CSRF token is missing."
-    message = f"{error.description} Reload the page and submit the form again."
+    if wants_json(request):
+        message = (
+            f"{error.description} Send the CSRF token of the signed-in page in "
+            "an X-CSRFToken header, or call the API with an API token instead."
+        )
+    else:
+        message = f"{error.description} Reload the page and submit the form again."
+    logger.info("%s %s rejected: %s", request.method, request.path, error.description)
 
     return error_response(400, "csrf", message)
 

@@ -26,13 +26,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .core.errors import DataPrepError, TransientError
 from .db import get_database, get_session
-from .models import FAILED, FINISHED, QUEUED, RUNNING, Job, utcnow
+from .models import FAILED, FINISHED, QUEUED, RUNNING, Job, isoformat_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "dataprep.jobs"
 JOB_FUNCTIONS: dict[str, Callable[[JobContext], dict[str, Any]]] = {}
 FAILED_MESSAGE = "The job failed because of an internal error; the error is logged."
+# The progress message of a finished job, in place of its last step.
+DONE_MESSAGE = "Done."
 ORPHANED_MESSAGE = (
     "The server process stopped before the job finished; start the job again."
 )
@@ -346,11 +348,14 @@ def execute(job_id: str) -> None:
     except DataPrepError as error:
         session.rollback()
         finish(job_id, FAILED, error=error.message)
-        logger.info("Job %s failed: %s", job_id, type(error).__name__)
+        # The message may quote input values, so only the class is logged.
+        logger.info("%s job %s failed: %s", job.kind, job_id, type(error).__name__)
         return
     except Exception:
         session.rollback()
-        logger.exception("Job %s failed with an internal error", job_id)
+        # NOTE: the traceback's exception message can quote an input value,
+        # such as a name; only SQL parameters are hidden (server/db.py).
+        logger.exception("%s job %s failed with an internal error", job.kind, job_id)
         finish(job_id, FAILED, error=FAILED_MESSAGE)
         return
 
@@ -367,6 +372,7 @@ def finish(job_id: str, status: str, result=None, error: str | None = None) -> N
     job.finished_at = utcnow()
     if status == FINISHED:
         job.progress = 1.0
+        job.message = DONE_MESSAGE
     session.commit()
 
 
@@ -382,7 +388,7 @@ def job_summary(job: Job) -> dict[str, Any]:
         "result": job.result,
         "error": job.error,
         "created_by": job.created_by.username if job.created_by else None,
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "created_at": isoformat_utc(job.created_at),
+        "started_at": isoformat_utc(job.started_at),
+        "finished_at": isoformat_utc(job.finished_at),
     }

@@ -38,6 +38,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Return a stored time as an aware datetime in UTC.
+
+    SQLite returns the DateTime columns below without a time zone, but the
+    service stores every time in UTC, so a naive value is read as UTC.
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+
+    return moment.astimezone(UTC)
+
+
+def isoformat_utc(moment: datetime | None, sep: str = "T") -> str | None:
+    """Format a stored time in UTC to the second, with its offset.
+
+    The API uses ``2026-12-04T09:40:12+00:00``, and the pages pass ``sep=" "``
+    for the same instant written ``2026-12-04 09:40:12+00:00``.
+    """
+    if moment is None:
+        return None
+
+    return as_utc(moment).isoformat(sep=sep, timespec="seconds")
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {
         datetime: DateTime(timezone=True),

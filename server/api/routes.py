@@ -13,9 +13,9 @@ from flask import Response, jsonify, request, send_file, url_for
 from flask_login import current_user
 
 from ..auth import admin_required, current_actor, viewer_required
-from ..core.errors import DataPrepError
 from ..jobs import job_summary
 from ..services import exports, reports, sources, updates, validation
+from ..services.errors import InvalidRequestError
 from ..services.uploads import UploadedFile
 from . import bp
 
@@ -23,7 +23,7 @@ from . import bp
 def uploaded_files(field: str = "file") -> list[UploadedFile]:
     """Read the multipart files of a field.
 
-    :raise DataPrepError: when the request carries no file in that field.
+    :raise InvalidRequestError: when the request carries no file in that field.
     """
     files = [
         UploadedFile(storage.filename or "", storage.read())
@@ -31,7 +31,7 @@ def uploaded_files(field: str = "file") -> list[UploadedFile]:
         if storage.filename
     ]
     if not files:
-        raise DataPrepError(
+        raise InvalidRequestError(
             f"The request has no file in the multipart field {field!r}; send "
             f"the export as {field}=@FILE."
         )
@@ -42,11 +42,11 @@ def uploaded_files(field: str = "file") -> list[UploadedFile]:
 def one_uploaded_file(field: str = "file") -> UploadedFile:
     """Read the one multipart file of a field.
 
-    :raise DataPrepError: when the field has no file or more than one.
+    :raise InvalidRequestError: when the field has no file or more than one.
     """
     files = uploaded_files(field)
     if len(files) > 1:
-        raise DataPrepError(
+        raise InvalidRequestError(
             f"The request has {len(files)} files in the field {field!r}; send one."
         )
 
@@ -60,7 +60,7 @@ def json_body() -> dict:
 
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise DataPrepError("The request body is not a JSON object; send {...}.")
+        raise InvalidRequestError("The request body is not a JSON object; send {...}.")
 
     return body
 
@@ -72,7 +72,7 @@ def optional_int(value, name: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise DataPrepError(f"{name} {value!r} is not a whole number.") from None
+        raise InvalidRequestError(f"{name} {value!r} is not a whole number.") from None
 
 
 @bp.get("/openapi.json")
@@ -206,7 +206,7 @@ def apply_update():
     """Apply a previewed upload; it is validated again before anything changes."""
     upload_id = json_body().get("upload_id")
     if not upload_id:
-        raise DataPrepError(
+        raise InvalidRequestError(
             "upload_id is missing; preview the workbook with POST "
             "/api/updates/preview and send the upload_id it returns."
         )

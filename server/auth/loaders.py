@@ -51,20 +51,42 @@ def wants_json(req: Request) -> bool:
     return best == "application/json"
 
 
+MISSING_TOKEN_MESSAGE = (
+    "Sign-in required; send 'Authorization: Bearer TOKEN' with a token from "
+    "'dataprep create-token USERNAME'."
+)
+INVALID_TOKEN_MESSAGE = (
+    "The API token is invalid or was replaced by a newer one; create a new token "
+    "with 'dataprep create-token USERNAME' and send it as 'Authorization: Bearer "
+    "TOKEN'."
+)
+
+
 def unauthorized():
-    """Reject a request without an account: 401 JSON or a sign-in redirect."""
+    """Reject a request without an account: 401 JSON or a sign-in redirect.
+
+    A request that sent a Bearer token gets the message that the token is
+    invalid, not the one that asks to sign in.
+    """
     if wants_json(request):
-        response = jsonify(
-            error="unauthorized",
-            message="Sign-in required; send 'Authorization: Bearer TOKEN' "
-            "with a token from 'dataprep create-token USERNAME'.",
-        )
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="dataprep"'
-        return response
+        return unauthorized_json(bearer_token(request) is not None)
 
     view = current_app.login_manager.login_view
     if view and view in current_app.view_functions:
         return redirect(url_for(view, next=request.full_path))
 
     return "Sign-in required.", 401
+
+
+def unauthorized_json(sent_token: bool):
+    """Build the 401 response of the API, with RFC 6750's WWW-Authenticate."""
+    challenge = 'Bearer realm="dataprep"'
+    if sent_token:
+        response = jsonify(error="invalid_token", message=INVALID_TOKEN_MESSAGE)
+        challenge += ', error="invalid_token"'
+    else:
+        response = jsonify(error="unauthorized", message=MISSING_TOKEN_MESSAGE)
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = challenge
+
+    return response

@@ -7,9 +7,15 @@ import sys
 import click
 
 from ..auth import create_token, create_user, get_user
+from ..core.errors import DataPrepError
 from ..db import get_session
 from ..models import ROLES
 from .appcontext import with_app
+
+
+def has_terminal() -> bool:
+    """Tell whether standard input is a terminal that a prompt can read from."""
+    return sys.stdin.isatty()
 
 
 @click.command("create-user")
@@ -31,8 +37,15 @@ def create_user_command(username: str, role: str, password_stdin: bool) -> None:
     """Create a staff account that can sign in."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-    else:
+    elif has_terminal():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        # Without a terminal, getpass warns that it cannot hide the input, and
+        # the confirmation prompt then meets the end of the input and aborts.
+        raise DataPrepError(
+            "Standard input is not a terminal, so the password cannot be asked "
+            "for; send it on standard input with --password-stdin."
+        )
 
     session = get_session()
     create_user(session, username, password, role)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from .. import create_app
@@ -26,6 +28,17 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def log_service_events() -> None:
+    """Log the service's INFO records, such as imports, jobs and updates.
+
+    The other commands log warnings only unless ``--verbose`` is given, but a
+    server is watched through its log.
+    """
+    service_logger = logging.getLogger("server")
+    if service_logger.getEffectiveLevel() > logging.INFO:
+        service_logger.setLevel(logging.INFO)
+
+
 @click.command("serve")
 @database_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
@@ -43,6 +56,7 @@ def serve(
     database_url: str, host: str, port: int, debug: bool, use_https: bool
 ) -> None:
     """Run the web service with Flask's development server."""
+    log_service_events()
     config = {}
     if database_url:
         config["DATABASE_URL"] = database_url

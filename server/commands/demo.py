@@ -23,6 +23,7 @@ import click
 from flask import Flask
 
 from ..core.errors import DataPrepError
+from .database import log_service_events
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +220,7 @@ def stop_on_sigterm() -> None:
 )
 def demo(instance_folder: Path | None, port: int, examples_folder: Path | None):
     """Run the web service on 127.0.0.1 with the example district imported."""
+    log_service_events()
     temporary = instance_folder is None
     if temporary:
         instance_folder = Path(tempfile.mkdtemp(prefix="dataprep-demo-"))

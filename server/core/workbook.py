@@ -43,6 +43,7 @@ from openpyxl.styles.cell_style import StyleArray
 from . import layout
 from . import workbook_style as style
 from .errors import ExportError
+from .frontend import step
 from .model import SisUser
 
 logger = logging.getLogger(__name__)
@@ -467,7 +468,8 @@ class _ReportWriter:
             raise ExportError(
                 f"Mapping row {index + style.FIRST_DATA_ROW} has {len(values)} "
                 f"cells but a report has {width} columns. Remove the cells right "
-                f"of column {style.LAST_LETTER} and upload the report again."
+                f"of column {style.LAST_LETTER} in the report and "
+                f"{step('send_again')}."
             )
 
         row = [None if value == "" else value for value in values]

@@ -19,13 +19,29 @@ from flask import url_for
 from sqlalchemy import insert, select, update
 
 from ..core import layout
-from ..core.errors import DataPrepError, ReportNotFoundError
+from ..core.errors import ReportNotFoundError
 from ..core.matching import parse_options
 from ..core.report import build_report, write_outputs
 from ..db import get_session
 from ..jobs import JobContext, job_function, job_summary, submit
-from ..models import SCHOOLOGY, SIS, Job, Report, ReportRowRecord, Snapshot, User
+from ..models import (
+    SCHOOLOGY,
+    SIS,
+    Job,
+    Report,
+    ReportRowRecord,
+    Snapshot,
+    User,
+    isoformat_utc,
+)
 from . import storage
+from .errors import (
+    InvalidRequestError,
+    JobNotFoundError,
+    MissingImportError,
+    ReportFileMissingError,
+    SnapshotNotFoundError,
+)
 from .sources import INSERT_CHUNK, chunked, current_schoology_export, load_export
 
 logger = logging.getLogger(__name__)
@@ -51,7 +67,8 @@ def start_report(
     The SIS snapshot defaults to the newest one.
 
     :raise MatchOptionError: for an invalid list of mapping options.
-    :raise DataPrepError: when no Schoology or SIS export was imported yet.
+    :raise MissingImportError: when no Schoology or SIS export was imported yet.
+    :raise SnapshotNotFoundError: when ``sis_snapshot_id`` names no SIS snapshot.
     """
     params = report_params(options, sis_snapshot_id)
 
@@ -67,7 +84,7 @@ def report_params(options, sis_snapshot_id: int | None) -> dict:
     else:
         sis = get_session().get(Snapshot, sis_snapshot_id)
         if sis is None or sis.side != SIS:
-            raise ReportNotFoundError(
+            raise SnapshotNotFoundError(
                 f"SIS snapshot {sis_snapshot_id} not found; list the snapshots "
                 "with GET /api/sources and pick one of those ids."
             )
@@ -86,7 +103,7 @@ def newest_snapshot(side: str) -> Snapshot:
     )
     if snapshot is None:
         what = "a Schoology user export" if side == SCHOOLOGY else "a SIS export"
-        raise DataPrepError(
+        raise MissingImportError(
             f"No {side_name(side)} data was imported yet; import {what} first."
         )
 
@@ -100,6 +117,15 @@ def side_name(side: str) -> str:
 @job_function(REPORT_JOB)
 def run_report_job(context: JobContext) -> dict:
     """Generate the report that a job's parameters describe."""
+    params = context.params
+    logger.info(
+        "Report job %s: matching Schoology snapshot %d with SIS snapshot %d on "
+        "%d mapping options",
+        context.job_id,
+        params["schoology_snapshot_id"],
+        params["sis_snapshot_id"],
+        len(params["options"]),
+    )
     report = generate_report(
         context.params["options"],
         schoology_snapshot_id=context.params["schoology_snapshot_id"],
@@ -164,7 +190,18 @@ def generate_report(
         shutil.rmtree(folder, ignore_errors=True)
         raise
 
-    logger.info("Stored report %s with %d rows", report_id, len(built.rows))
+    counts = report.counts
+    logger.info(
+        "Stored report %s of job %s: %d rows, scenario 1 %d, scenario 2 %d, "
+        "scenario 3 %d, %d already linked",
+        report_id,
+        job_id,
+        counts["rows"],
+        counts["1"],
+        counts["2"],
+        counts["3"],
+        counts["already_linked"],
+    )
 
     return report
 
@@ -174,7 +211,7 @@ def load_inputs(schoology_snapshot_id: int, sis_snapshot_id: int):
 
     The Schoology side names the files and warnings of its snapshot.
 
-    :raise ReportNotFoundError: when a snapshot was deleted since the job
+    :raise SnapshotNotFoundError: when a snapshot was deleted since the job
         was queued.
     """
     session = get_session()
@@ -182,7 +219,7 @@ def load_inputs(schoology_snapshot_id: int, sis_snapshot_id: int):
     for snapshot_id in (schoology_snapshot_id, sis_snapshot_id):
         snapshots[snapshot_id] = session.get(Snapshot, snapshot_id)
         if snapshots[snapshot_id] is None:
-            raise ReportNotFoundError(
+            raise SnapshotNotFoundError(
                 f"Snapshot {snapshot_id} no longer exists; import the export "
                 "again and generate a new report."
             )
@@ -297,17 +334,18 @@ def get_report(report_id: str) -> Report:
 def report_file(report_id: str, kind: str) -> Path:
     """Return the stored .xlsx or .csv file of a report.
 
-    :raise DataPrepError: for a format other than xlsx or csv.
-    :raise ReportNotFoundError: when the report or its file is missing.
+    :raise InvalidRequestError: for a format other than xlsx or csv.
+    :raise ReportNotFoundError: when no report has that id.
+    :raise ReportFileMissingError: when the report's file is missing.
     """
     if kind not in FORMATS:
-        raise DataPrepError(f"Format {kind!r} is invalid; use xlsx or csv.")
+        raise InvalidRequestError(f"Format {kind!r} is invalid; use xlsx or csv.")
 
     report = get_report(report_id)
     relative = report.xlsx_path if kind == "xlsx" else report.csv_path
     path = storage.absolute(relative) if relative else None
     if path is None or not path.is_file():
-        raise ReportNotFoundError(
+        raise ReportFileMissingError(
             f"The {kind} file of report {report_id} is missing from the storage "
             "folder; generate the report again."
         )
@@ -318,11 +356,11 @@ def report_file(report_id: str, kind: str) -> Path:
 def get_job(job_id: str) -> Job:
     """Find a job.
 
-    :raise ReportNotFoundError: when no job has that id.
+    :raise JobNotFoundError: when no job has that id.
     """
     job = get_session().get(Job, job_id)
     if job is None:
-        raise ReportNotFoundError(f"Job {job_id!r} not found.")
+        raise JobNotFoundError(f"Job {job_id!r} not found.")
 
     return job
 
@@ -339,7 +377,7 @@ def report_summary(report: Report) -> dict:
         "superseded": report.superseded,
         "newer_report_id": report.newer_report_id,
         "created_by": report.created_by.username if report.created_by else None,
-        "created_at": report.created_at.isoformat(),
+        "created_at": isoformat_utc(report.created_at),
         "downloads": {
             kind: url_for("api.download_report", report_id=report.id, kind=kind)
             for kind in FORMATS

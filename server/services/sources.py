@@ -35,8 +35,10 @@ from ..models import (
     UpdateBatch,
     UpdateChange,
     User,
+    isoformat_utc,
 )
-from .uploads import UploadedFile, saved_files
+from .errors import InvalidRequestError
+from .uploads import UploadedFile, log_rejected, saved_files
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +71,12 @@ def import_schoology(
     :raise UploadError: when an upload is not CSV or xlsx.
     """
     if isinstance(source, UploadedFile):
-        with saved_files([source]) as paths:
-            export = read_schoology(paths[0])
+        try:
+            with saved_files([source]) as paths:
+                export = read_schoology(paths[0])
+        except DataPrepError as error:
+            log_rejected("Schoology export", [source], error)
+            raise
     else:
         export = read_schoology(source)
 
@@ -80,7 +86,10 @@ def import_schoology(
     replace_accounts(export.users, snapshot.id)
     session.commit()
     logger.info(
-        "Imported Schoology snapshot %d with %d users", snapshot.id, snapshot.row_count
+        "Imported Schoology snapshot %d: %d users (warnings: %d)",
+        snapshot.id,
+        snapshot.row_count,
+        len(snapshot.warnings),
     )
 
     return snapshot
@@ -104,19 +113,28 @@ def import_sis(
     """
     uploads = [s for s in sources if isinstance(s, UploadedFile)]
     paths = [s for s in sources if not isinstance(s, UploadedFile)]
-    with saved_files(uploads) as saved:
-        export = read_sis(
-            [*paths, *saved],
-            sis_format=sis_format,
-            column_map=column_map,
-            key_column=key_column,
-        )
+    try:
+        with saved_files(uploads) as saved:
+            export = read_sis(
+                [*paths, *saved],
+                sis_format=sis_format,
+                column_map=column_map,
+                key_column=key_column,
+            )
+    except DataPrepError as error:
+        if uploads:
+            log_rejected("SIS export", uploads, error)
+        raise
 
     session = get_session()
     snapshot = store_snapshot(export, SIS, sis_format, user)
     session.commit()
     logger.info(
-        "Imported SIS snapshot %d with %d people", snapshot.id, len(export.users)
+        "Imported SIS snapshot %d: %d people from %d files (warnings: %d)",
+        snapshot.id,
+        snapshot.row_count,
+        len(snapshot.files),
+        len(snapshot.warnings),
     )
 
     return snapshot
@@ -125,7 +143,7 @@ def import_sis(
 def parse_column_map(text: str | None) -> dict[str, str] | None:
     """Parse ``field=Header,field=Header`` into a dict.
 
-    :raise DataPrepError: for an item without ``=``.
+    :raise InvalidRequestError: for an item without ``=``.
     """
     if not text:
         return None
@@ -134,7 +152,7 @@ def parse_column_map(text: str | None) -> dict[str, str] | None:
     for item in text.split(","):
         field, sep, header = item.partition("=")
         if not sep or not field.strip() or not header.strip():
-            raise DataPrepError(
+            raise InvalidRequestError(
                 f"Column map item {item!r} is invalid; write field=Header, "
                 "for example sis_key=Person ID,email=Email Address."
             )
@@ -321,6 +339,6 @@ def snapshot_summary(snapshot: Snapshot) -> dict:
         "format": snapshot.sis_format,
         "row_count": snapshot.row_count,
         "warnings": snapshot.warnings,
-        "created_at": snapshot.created_at.isoformat(),
+        "created_at": isoformat_utc(snapshot.created_at),
         "created_by": snapshot.created_by.username if snapshot.created_by else None,
     }

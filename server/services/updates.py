@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ConflictError, ReportNotFoundError
+from ..core.frontend import step
 from ..core.update import UpdatePlan, plan_update
 from ..db import get_session
 from ..models import (
@@ -31,8 +32,10 @@ from ..models import (
     UpdateChange,
     Upload,
     User,
+    isoformat_utc,
 )
 from . import validation as validation_service
+from .errors import BatchNotFoundError, UploadNotFoundError
 from .sources import INSERT_CHUNK, chunked
 from .uploads import UploadedFile
 
@@ -116,11 +119,11 @@ def plan_digest(plan: UpdatePlan) -> str:
 def get_upload(upload_id: str) -> Upload:
     """Find a stored upload.
 
-    :raise ReportNotFoundError: when no upload has that id.
+    :raise UploadNotFoundError: when no upload has that id.
     """
     upload = get_session().get(Upload, upload_id)
     if upload is None:
-        raise ReportNotFoundError(
+        raise UploadNotFoundError(
             f"Upload {upload_id!r} not found; upload the workbook again to preview it."
         )
 
@@ -142,7 +145,7 @@ def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
     if uploaded.source_digest != upload.sha256:
         raise ConflictError(
             f"The stored copy of upload {upload_id} changed on disk since it was "
-            "previewed; upload the workbook again."
+            f"previewed; {step('send_again')}."
         )
 
     try:
@@ -159,7 +162,7 @@ def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
         raise ConflictError(
             f"The Unique IDs of report {upload.report_id} changed since upload "
             f"{upload_id} was previewed, so the preview no longer shows what "
-            "would change. Nothing was updated; preview the workbook again."
+            f"would change. Nothing was updated; {step('preview_again')}."
         )
 
     return apply_plan(plan, upload, user)
@@ -173,6 +176,12 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
     session = get_session()
     session.rollback()
     if not plan.changes:
+        logger.info(
+            "Apply of upload %s changed nothing: report %s links %d users already",
+            upload.id,
+            plan.report_id,
+            plan.totals["unchanged"],
+        )
         return ApplyResult(
             applied=False,
             message=f"Every Integration-Mapping ID of report {plan.report_id} "
@@ -219,11 +228,16 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
         session.rollback()
         raise
 
+    totals = plan.totals
     logger.info(
-        "Applied report %s as batch %d with %d changes",
+        "Applied report %s as batch %d: %d changes, %d unchanged, %d rows without "
+        "an ID, %d users gone from Schoology",
         report.id,
         batch.id,
         batch.change_count,
+        totals["unchanged"],
+        totals["blank"],
+        totals["skipped"],
     )
 
     return ApplyResult(
@@ -236,7 +250,12 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
 
 
 def already_applied(batch: UpdateBatch) -> ApplyResult:
-    when = batch.created_at.isoformat(timespec="seconds")
+    logger.info(
+        "Report %s was applied already as batch %d; nothing changed",
+        batch.report_id,
+        batch.id,
+    )
+    when = isoformat_utc(batch.created_at)
 
     return ApplyResult(
         applied=False,
@@ -386,6 +405,12 @@ def undo_latest(user: User | None = None) -> UndoRecord:
         moved = first_moved_user(batch.id, UpdateChange.before)
         missing = batch.change_count - restored
         session.rollback()
+        logger.info(
+            "Undo of batch %d rejected: %d of its %d users changed since",
+            batch.id,
+            missing,
+            batch.change_count,
+        )
         if undone_meanwhile(batch.id):
             raise ConflictError(
                 f"Batch {batch.id} was undone already by a concurrent request."
@@ -412,7 +437,12 @@ def undo_latest(user: User | None = None) -> UndoRecord:
             f"Batch {batch.id} was undone already by a concurrent request."
         ) from None
 
-    logger.info("Undid batch %d, restoring %d users", batch.id, record.restored_count)
+    logger.info(
+        "Undid batch %d of report %s: restored %d users",
+        batch.id,
+        batch.report_id,
+        record.restored_count,
+    )
 
     return record
 
@@ -434,9 +464,13 @@ def list_batches(limit: int = 100) -> list[UpdateBatch]:
 
 
 def get_batch(batch_id: int) -> UpdateBatch:
+    """Find an update batch.
+
+    :raise BatchNotFoundError: when no batch has that number.
+    """
     batch = get_session().get(UpdateBatch, batch_id)
     if batch is None:
-        raise ReportNotFoundError(f"Update batch {batch_id} not found.")
+        raise BatchNotFoundError(f"Update batch {batch_id} not found.")
 
     return batch
 
@@ -449,8 +483,8 @@ def batch_summary(batch: UpdateBatch, include_changes: bool = False) -> dict:
         "upload_id": batch.upload_id,
         "change_count": batch.change_count,
         "created_by": batch.created_by.username if batch.created_by else None,
-        "created_at": batch.created_at.isoformat(),
-        "undone_at": batch.undo.created_at.isoformat() if batch.undo else None,
+        "created_at": isoformat_utc(batch.created_at),
+        "undone_at": isoformat_utc(batch.undo.created_at) if batch.undo else None,
         "undone_by": (
             batch.undo.created_by.username
             if batch.undo and batch.undo.created_by

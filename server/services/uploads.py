@@ -13,13 +13,14 @@ import io
 import logging
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.utils import secure_filename
 
 from ..core.errors import DataPrepError
+from ..core.frontend import step
 from ..core.xlsx import package_problem
 
 logger = logging.getLogger(__name__)
@@ -32,9 +33,16 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class UploadError(DataPrepError):
-    """An uploaded file that is empty, of the wrong kind or not what it claims."""
+    """An uploaded file that is empty, of the wrong kind or not what it claims.
+
+    ``reason`` is a short phrase for the log, which names no file.
+    """
 
     status_code = 415
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +61,7 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
     """
     name = upload.name or "the upload"
     if not upload.data:
-        raise UploadError(f"{name} is empty; choose the exported file and upload it.")
+        raise UploadError(f"{name} is empty; {step('choose_file')}.", "empty file")
 
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES and XLSX in allowed:
@@ -66,7 +74,9 @@ def file_kind(upload: UploadedFile, allowed: tuple[str, ...] = (XLSX, CSV)) -> s
 
     expected = " or ".join(f".{kind}" for kind in allowed)
     raise UploadError(
-        f"{name} has the suffix {suffix or '(none)'!r}; upload a {expected} file."
+        f"{name} has the suffix {suffix or '(none)'!r}; "
+        f"{step('send_file', kinds=expected)}.",
+        "unexpected suffix",
     )
 
 
@@ -84,11 +94,12 @@ def check_xlsx_bytes(name: str, data: bytes) -> None:
         raise UploadError(
             f"{name} is not an Excel workbook (.xlsx): its content is not an "
             "Office Open XML package. Open it in Excel, save it as Excel Workbook "
-            "and upload it again."
+            f"and {step('send_again')}.",
+            "not an Office Open XML package",
         )
 
     if problem is not None:
-        raise UploadError(f"{name} {problem}")
+        raise UploadError(f"{name} {problem}", "a package that unpacks too far")
 
 
 def check_text_bytes(name: str, data: bytes) -> None:
@@ -99,14 +110,16 @@ def check_text_bytes(name: str, data: bytes) -> None:
         except UnicodeDecodeError:
             raise UploadError(
                 f"{name} starts like UTF-16 text but does not decode; export the "
-                "file again as CSV UTF-8."
+                "file again as CSV UTF-8.",
+                "invalid UTF-16 text",
             ) from None
         return
 
     if b"\x00" in data or data.startswith(b"PK\x03\x04"):
         raise UploadError(
             f"{name} is a binary file, not CSV text; export the data as CSV "
-            "(UTF-8) and upload that file."
+            "(UTF-8) and upload that file.",
+            "binary data",
         )
 
     for encoding in ("utf-8", "cp1252"):
@@ -117,7 +130,8 @@ def check_text_bytes(name: str, data: bytes) -> None:
         return
 
     raise UploadError(
-        f"{name} is not text in UTF-8 or Windows-1252; export it again as CSV UTF-8."
+        f"{name} is not text in UTF-8 or Windows-1252; export it again as CSV UTF-8.",
+        "unknown text encoding",
     )
 
 
@@ -147,7 +161,8 @@ def saved_files(
             if name in used:
                 raise UploadError(
                     f"Two uploaded files are both named {upload.name!r}; upload "
-                    "each file once."
+                    "each file once.",
+                    "two files with one name",
                 )
             used.add(name)
             path = Path(folder) / name
@@ -156,3 +171,15 @@ def saved_files(
         logger.info("Saved %d uploaded files for reading", len(paths))
 
         yield paths
+
+
+def log_rejected(what: str, uploads: Sequence[UploadedFile], error: DataPrepError):
+    """Log why an upload was rejected and its size, never its name or content.
+
+    The reason is an UploadError's ``reason``, or else the error's class,
+    because the messages of the readers and of validation quote cells.
+    """
+    reason = getattr(error, "reason", None) or type(error).__name__
+    size = sum(len(upload.data) for upload in uploads)
+    files = "" if len(uploads) == 1 else f" in {len(uploads)} files"
+    logger.info("Rejected a %s upload of %d bytes%s: %s", what, size, files, reason)

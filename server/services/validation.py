@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..core import validate as core_validate
-from ..core.errors import ReportNotFoundError
+from ..core.errors import DataPrepError, ReportNotFoundError
 from ..core.model import Role
 from ..core.readback import UploadedReport, read_report, report_from_values
 from ..db import get_session
@@ -31,10 +31,11 @@ from ..models import (
     UpdateBatch,
     Upload,
     User,
+    isoformat_utc,
 )
 from . import storage
 from .sources import latest_snapshot
-from .uploads import XLSX, UploadedFile, file_kind
+from .uploads import XLSX, UploadedFile, file_kind, log_rejected
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,16 @@ def read_upload(upload: UploadedFile) -> UploadedReport:
 
 
 def validate_file(upload: UploadedFile) -> Validation:
-    """Read an uploaded workbook and check every row of it."""
-    return validate_uploaded(read_upload(upload))
+    """Read an uploaded workbook and check every row of it.
+
+    A workbook rejected as a whole, unreadable or of an unknown, superseded
+    or applied report, is logged with the reason and its size.
+    """
+    try:
+        return validate_uploaded(read_upload(upload))
+    except DataPrepError as error:
+        log_rejected("report workbook", [upload], error)
+        raise
 
 
 def validate_values(
@@ -81,6 +90,14 @@ def validate_uploaded(uploaded: UploadedReport) -> Validation:
     """
     context = build_context(uploaded.report_id)
     result = core_validate.validate(uploaded, context)
+    totals = result.totals
+    logger.info(
+        "Validated report %s: %d rows, %d with errors, %d with warnings",
+        uploaded.report_id,
+        totals["rows"],
+        totals["error"],
+        totals["warning"],
+    )
 
     return Validation(uploaded, result, context)
 
@@ -112,7 +129,7 @@ def stored_report(report: Report) -> core_validate.StoredReport:
         rows={key: values for key, values in rows},
         superseded=report.superseded,
         newer_report_id=report.newer_report_id,
-        applied_at=batch.created_at.isoformat(timespec="seconds") if batch else None,
+        applied_at=isoformat_utc(batch.created_at) if batch else None,
     )
 
 

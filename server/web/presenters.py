@@ -6,12 +6,13 @@ function here instead of every template.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
+from markupsafe import Markup
 
-from ..models import FAILED, FINISHED, Job, Report, Snapshot
+from ..models import FAILED, FINISHED, Job, Report, Snapshot, isoformat_utc
 
 SCENARIO_LABELS = {
     "1": "scenario 1, matched",
@@ -20,16 +21,19 @@ SCENARIO_LABELS = {
 }
 
 
-def format_time(moment: datetime | None) -> str:
-    """Format a stored time as UTC to the minute, e.g. ``2026-12-04 09:40 UTC``."""
+def format_time(moment: datetime | None) -> Markup | str:
+    """Format a stored time as a ``<time>`` element, the same instant as the API's.
+
+    The text is ``2026-12-04 09:40:12+00:00`` and the ``datetime`` attribute
+    is the API's value, ``2026-12-04T09:40:12+00:00``. A missing time gives
+    empty text.
+    """
     if moment is None:
         return ""
 
-    if moment.tzinfo is None:
-        # SQLite returns naive datetimes; the service stores UTC.
-        moment = moment.replace(tzinfo=UTC)
-
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return Markup('<time datetime="{}">{}</time>').format(
+        isoformat_utc(moment), isoformat_utc(moment, sep=" ")
+    )
 
 
 def scenario_counts(counts: dict[str, Any] | None) -> list[tuple[str, int]]:

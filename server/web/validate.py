@@ -127,7 +127,7 @@ def render_page(status: int = 200, **values):
 def revalidate(upload_id: str) -> validation_service.Validation:
     """Read a stored upload again and validate it against the current data.
 
-    :raise ReportNotFoundError: when no upload has that id.
+    :raise UploadNotFoundError: when no upload has that id.
     :raise ConflictError: when its report was superseded or applied since.
     """
     upload = get_upload(upload_id)
@@ -160,14 +160,6 @@ def upload():
         get_session().rollback()
         return render_page(error.status_code, upload_error=error.message)
 
-    totals = checked.result.totals
-    logger.info(
-        "Validated upload %s: %d rows, %d errors, %d warnings",
-        stored.id,
-        totals["rows"],
-        totals["error"],
-        totals["warning"],
-    )
     view = result_view(stored.id, checked.uploaded, checked.result)
 
     return render_page(422 if checked.result.has_errors else 200, result=view)

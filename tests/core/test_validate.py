@@ -234,6 +234,9 @@ def test_unknown_report_id_rejected(report):
 
     assert "report rpt-0001" in raised.value.message
     assert "no record" in raised.value.message
+    assert raised.value.message.endswith(
+        "Generate a new report from the Data Prep page and make your edits there."
+    )
 
 
 def test_no_stored_report_rejected(report):

@@ -1,6 +1,10 @@
 """Fixtures for the service tests: accounts, tokens and the example district."""
 
 import io
+import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,6 +14,49 @@ import pytest
 from server.auth import create_token, create_user
 from server.core.layout import HEADER_ROWS, MAPPING_SHEET
 from server.db import get_session
+
+
+def dataprep_command() -> str:
+    """Return the path of the installed ``dataprep`` script of this environment."""
+    script = Path(sys.executable).with_name("dataprep")
+    if script.is_file():
+        return str(script)
+
+    found = shutil.which("dataprep")
+    assert found, "the dataprep script is not installed; run pip install -e ."
+
+    return found
+
+
+def dataprep_environment(instance: Path) -> dict[str, str]:
+    """Build the environment of a ``dataprep`` subprocess with its own instance.
+
+    DATABASE_URL is left out, so each command names its database with
+    ``--database``.
+    """
+    env = {
+        **os.environ,
+        "DATAPREP_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret",
+        "DATAPREP_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+    }
+    env.pop("DATABASE_URL", None)
+
+    return env
+
+
+def run_dataprep(
+    args: list[str], instance: Path, stdin=subprocess.DEVNULL, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run ``dataprep ARGS`` in a subprocess with its own instance folder."""
+    return subprocess.run(
+        [dataprep_command(), *args],
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        env=dataprep_environment(instance),
+        timeout=timeout,
+    )
 
 
 def make_account(app, username: str, role: str) -> str:

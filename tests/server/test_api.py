@@ -4,6 +4,13 @@ import io
 import re
 
 import pytest
+from openapi_spec_validator import validate as validate_openapi
+
+from server.core.errors import DataPrepError
+from server.errors import core_error_classes, error_code
+from server.services import errors as service_errors
+from server.services import reports
+from server.services.uploads import UploadError
 
 from .conftest import (
     STUDENT_ROW,
@@ -35,6 +42,14 @@ def test_openapi_lists_every_route(app, client):
             assert method.lower() in document["paths"][path], f"{method} {path}"
 
 
+def test_openapi_document_is_valid(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    # Raises OpenAPIValidationError, naming the invalid part, when it is not.
+    validate_openapi(response.json)
+
+
 def test_openapi_lists_no_stale_route(app, client):
     document = client.get("/api/openapi.json").json
     routes = {
@@ -46,6 +61,75 @@ def test_openapi_lists_no_stale_route(app, client):
     assert set(document["paths"]) <= routes
 
 
+# Codes that the error handlers and the auth layer set, not an exception class.
+HANDLER_CODES = {
+    "bad_request",
+    "csrf",
+    "forbidden",
+    "invalid_token",
+    "not_found",
+    "too_large",
+    "unauthorized",
+}
+
+
+def documented_error_codes(document: dict) -> set[str]:
+    """Collect the error codes that the document's shared responses list."""
+    codes = set()
+    for response in document["components"]["responses"].values():
+        schema = response["content"]["application/json"]["schema"]
+        for part in schema.get("allOf", []):
+            codes.update(part.get("properties", {}).get("error", {}).get("enum", []))
+
+    return codes
+
+
+def test_openapi_lists_every_error_code(client):
+    document = client.get("/api/openapi.json").json
+    service_classes = [
+        value
+        for value in vars(service_errors).values()
+        if isinstance(value, type) and issubclass(value, DataPrepError)
+    ]
+    classes = [*core_error_classes(), *service_classes, UploadError]
+    raised = {error_code(error_class) for error_class in classes}
+
+    assert documented_error_codes(document) == raised | HANDLER_CODES
+
+
+# Every time in an API response is UTC to the second, with its offset.
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
+
+
+def test_api_times_have_utc_offset(client, admin_headers, edited_workbook):
+    headers = admin_headers
+    previewed = client.post(
+        "/api/updates/preview",
+        data={"file": (io.BytesIO(edited_workbook), "edited.xlsx")},
+        headers=headers,
+    )
+    upload_id = previewed.json["upload_id"]
+    applied = client.post(
+        "/api/updates", json={"upload_id": upload_id}, headers=headers
+    )
+    undone = client.post("/api/updates/undo", headers=headers).json["batch"]
+    job = client.get("/api/reports", headers=headers).json["jobs"][0]
+    snapshots = client.get("/api/sources", headers=headers).json["snapshots"]
+    times = {
+        "job created_at": job["created_at"],
+        "job started_at": job["started_at"],
+        "job finished_at": job["finished_at"],
+        "report created_at": job["report"]["created_at"],
+        "batch created_at": applied.json["batch"]["created_at"],
+        "batch undone_at": undone["undone_at"],
+    }
+    times.update({f"snapshot {s['id']} created_at": s["created_at"] for s in snapshots})
+
+    assert len(times) == 8
+    for name, value in times.items():
+        assert TIMESTAMP.match(value), f"{name} is {value!r}"
+
+
 def test_workflow_end_to_end(client, admin_headers, examples_dir):
     headers = admin_headers
     import_examples(client, headers, examples_dir)
@@ -54,6 +138,7 @@ def test_workflow_end_to_end(client, admin_headers, examples_dir):
     report_id = first["report"]["id"]
     counts = first["report"]["counts"]
     assert first["progress"] == 1.0
+    assert first["message"] == "Done."
     assert counts["2"] == 8
     assert counts["already_linked"] == 1
 
@@ -120,6 +205,7 @@ def test_report_needs_imports(client, admin_headers):
     )
 
     assert response.status_code == 400
+    assert response.json["error"] == "missing_import"
     assert "import a Schoology user export first" in response.json["message"]
 
 
@@ -158,14 +244,75 @@ def test_validate_superseded_report_rejected(client, admin_headers, edited_workb
 
 
 @pytest.mark.parametrize(
-    ("path", "kind"),
-    [("/api/reports/nope/download/xlsx", "xlsx"), ("/api/jobs/nope", None)],
+    ("path", "code", "message"),
+    [
+        ("/api/reports/nope", "report_not_found", "Report 'nope' not found"),
+        (
+            "/api/reports/nope/download/xlsx",
+            "report_not_found",
+            "Report 'nope' not found",
+        ),
+        ("/api/jobs/nope", "job_not_found", "Job 'nope' not found"),
+        ("/api/updates/99", "batch_not_found", "Update batch 99 not found"),
+    ],
 )
-def test_unknown_ids_are_404(client, viewer_headers, path, kind):
+def test_unknown_ids_are_404(client, viewer_headers, path, code, message):
     response = client.get(path, headers=viewer_headers)
 
     assert response.status_code == 404
-    assert "'nope' not found" in response.json["message"]
+    assert response.json["error"] == code
+    assert response.json["message"].startswith(message)
+
+
+def test_unknown_upload_is_404(client, admin_headers):
+    response = client.post(
+        "/api/updates", json={"upload_id": "nope"}, headers=admin_headers
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "upload_not_found"
+    assert response.json["message"].startswith("Upload 'nope' not found")
+
+
+def test_unknown_snapshot_is_404(client, admin_headers, imported):
+    response = client.post(
+        "/api/reports",
+        json={"options": "email", "sis_snapshot_id": 99},
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "snapshot_not_found"
+    assert response.json["message"].startswith("SIS snapshot 99 not found")
+
+
+def test_missing_report_file_is_404(app, client, viewer_headers, report):
+    with app.app_context():
+        reports.report_file(report["id"], "csv").unlink()
+    response = client.get(
+        f"/api/reports/{report['id']}/download/csv", headers=viewer_headers
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "report_file_missing"
+    assert "generate the report again" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "message"),
+    [
+        ("/api/updates", {"json": [1, 2]}, "The request body is not a JSON object"),
+        ("/api/updates", {"json": {}}, "upload_id is missing"),
+        ("/api/validate", {}, "The request has no file in the multipart field"),
+        ("/api/sources/sis", {"data": {"column_map": "x"}}, "no file"),
+    ],
+)
+def test_bad_request_is_invalid_request(client, admin_headers, path, kwargs, message):
+    response = client.post(path, headers=admin_headers, **kwargs)
+
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_request"
+    assert message in response.json["message"]
 
 
 def test_download_rejects_other_format(client, viewer_headers, report):

@@ -4,6 +4,7 @@ import pytest
 from flask import Blueprint
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
 from server.auth import (
     admin_required,
@@ -88,14 +89,65 @@ def test_api_accepts_bearer_token(client, viewer_headers):
     assert response.json == {"username": "victor.viewer", "role": "viewer"}
 
 
-@pytest.mark.parametrize(
-    "header", ["Bearer dp_wrong", "Basic dXNlcjpwYXNz", "Bearer ", "dp_missing"]
-)
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer ", "dp_missing"])
 def test_api_rejects_bad_authorization(client, header):
     response = client.get("/api/me", headers={"Authorization": header})
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json["error"] == "unauthorized"
+
+
+# Every POST route of the API. Each rejects a request without a token before
+# the view reads the body, so the tests send none.
+API_POSTS = [
+    "/api/sources/schoology",
+    "/api/sources/sis",
+    "/api/reports",
+    "/api/validate",
+    "/api/updates/preview",
+    "/api/updates",
+    "/api/updates/undo",
+]
+
+
+@pytest.mark.parametrize("path", API_POSTS)
+def test_api_post_without_token_is_401(client, path):
+    response = client.post(path)
+
+    assert response.status_code == 401
+    assert response.json["error"] == "unauthorized"
+    assert "send 'Authorization: Bearer TOKEN'" in response.json["message"]
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="dataprep"'
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_api_wrong_token_is_invalid(client, method):
+    response = client.open(
+        "/api/updates", method=method, headers={"Authorization": "Bearer dp_wrong"}
+    )
+
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_token"
+    assert response.json["message"].startswith("The API token is invalid")
+    assert "Sign-in required" not in response.json["message"]
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+
+
+def test_api_replaced_token_is_invalid(app, client, viewer_token):
+    with app.app_context():
+        session = get_session()
+        user = session.scalars(select(User).filter_by(username="victor.viewer")).one()
+        create_token(session, user)
+        session.commit()
+    headers = {"Authorization": f"Bearer {viewer_token}"}
+    read = client.get("/api/me", headers=headers)
+    write = client.post("/api/validate", headers=headers)
+
+    assert read.status_code == 401
+    assert read.json["error"] == "invalid_token"
+    assert write.status_code == 401
+    assert write.json["error"] == "invalid_token"
 
 
 @pytest.fixture
@@ -164,3 +216,4 @@ def test_api_session_post_needs_csrf_header(form_app, viewer_token):
 
     assert response.status_code == 400
     assert response.json["error"] == "csrf"
+    assert "in an X-CSRFToken header" in response.json["message"]

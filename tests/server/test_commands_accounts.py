@@ -5,7 +5,10 @@ from sqlalchemy import inspect
 
 from server.auth import authenticate, user_for_token
 from server.cli import main
+from server.commands import accounts
 from server.db import get_session
+
+from .conftest import run_dataprep
 
 pytestmark = pytest.mark.database
 
@@ -25,7 +28,9 @@ def test_create_user_from_stdin(app, runner):
         assert user.role == "admin"
 
 
-def test_create_user_prompts_twice(app, runner):
+def test_create_user_prompts_twice(app, runner, monkeypatch):
+    # The runner's input is not a terminal, so has_terminal is patched to True.
+    monkeypatch.setattr(accounts, "has_terminal", lambda: True)
     result = runner.invoke(
         main,
         ["create-user", "ben.viewer"],
@@ -34,6 +39,28 @@ def test_create_user_prompts_twice(app, runner):
 
     assert result.exit_code == 0, result.output
     assert "Created viewer ben.viewer." in result.output
+
+
+def test_create_user_without_terminal_fails(runner):
+    result = runner.invoke(main, ["create-user", "ben.viewer"], input="pw\n")
+
+    assert result.exit_code == 2
+    assert "Standard input is not a terminal" in result.output
+    assert "--password-stdin" in result.output
+
+
+def test_create_user_no_terminal_subprocess(tmp_path):
+    url = "sqlite:///" + str(tmp_path / "accounts.sqlite")
+    result = run_dataprep(
+        ["create-user", "ben", "--database", url], tmp_path / "instance"
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Error: Standard input is not a terminal, so the password cannot be "
+        "asked for; send it on standard input with --password-stdin."
+    ]
+    assert result.stdout == ""
 
 
 def test_create_user_rejects_short_password(runner):

@@ -5,6 +5,8 @@ import io
 
 import pytest
 
+from server.core.model import Role
+from server.core.readers import read_schoology
 from server.services.exports import IMPORT_COLUMNS
 
 from .conftest import STUDENT_ROW, TEACHER_ROW
@@ -48,6 +50,49 @@ def test_changes_csv_has_import_columns(client, viewer_headers, applied):
     assert by_id[STUDENT_ROW[0]]["User Unique ID"] == STUDENT_ROW[1]
     assert by_id[TEACHER_ROW[0]]["User Unique ID"] == TEACHER_ROW[1]
     assert by_id[TEACHER_ROW[0]]["Last Name"] != ""
+
+
+def test_changes_csv_header_is_literal(client, viewer_headers, applied):
+    response = client.get("/api/exports/changes", headers=viewer_headers)
+    header = response.data.decode("utf-8").splitlines()[0]
+
+    assert header == (
+        "\ufeffSchoology User ID,User Unique ID,First Name,Middle Name,Last Name,"
+        "Username,E-mail,Role,School,Grad Year"
+    )
+    assert list(IMPORT_COLUMNS) == [
+        "Schoology User ID",
+        "User Unique ID",
+        "First Name",
+        "Middle Name",
+        "Last Name",
+        "Username",
+        "E-mail",
+        "Role",
+        "School",
+        "Grad Year",
+    ]
+
+
+def test_changes_csv_reads_as_schoology_export(
+    client, viewer_headers, applied, tmp_path
+):
+    response = client.get("/api/exports/changes", headers=viewer_headers)
+    path = tmp_path / "changes.csv"
+    path.write_bytes(response.data)
+    export = read_schoology(path)
+    by_id = {user.schoology_id: user for user in export.users}
+    batch = client.get(f"/api/updates/{applied['id']}", headers=viewer_headers).json
+    expected = {change["schoology_id"]: change["after"] for change in batch["changes"]}
+
+    assert export.warnings == []
+    assert export.files == [("changes.csv", "schoology", applied["change_count"])]
+    assert {sid: user.unique_id for sid, user in by_id.items()} == expected
+    assert by_id[STUDENT_ROW[0]].unique_id == STUDENT_ROW[1]
+    assert by_id[STUDENT_ROW[0]].role == Role.STUDENT
+    assert by_id[TEACHER_ROW[0]].unique_id == TEACHER_ROW[1]
+    assert by_id[TEACHER_ROW[0]].role == Role.STAFF
+    assert by_id[TEACHER_ROW[0]].last_name != ""
 
 
 def test_users_csv_lists_everyone(client, viewer_headers, applied):

@@ -1,10 +1,14 @@
 """Jobs: the thread pool backend, the RQ backend on Redis, failures."""
 
 import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
@@ -12,9 +16,15 @@ from server import close_app, create_app, jobs
 from server.core.errors import ExportError
 from server.db import get_session
 from server.models import FAILED, FINISHED, Job, Report
+from server.services import reports
 from server.services.reports import REPORT_JOB
 
-from .conftest import generate_report, import_examples
+from .conftest import (
+    dataprep_environment,
+    generate_report,
+    import_examples,
+    make_account,
+)
 
 pytestmark = pytest.mark.database
 
@@ -52,7 +62,7 @@ def test_thread_job_finishes(app):
     assert job.status == FINISHED
     assert job.result == {"seen": 7}
     assert job.progress == 1.0
-    assert job.message == "A quarter"
+    assert job.message == jobs.DONE_MESSAGE
     assert job.started_at is not None
     assert job.finished_at is not None
 
@@ -78,8 +88,35 @@ def test_unknown_kind_rejected(app):
         jobs.submit("no-such-kind", {}, None)
 
 
+# The rows per scenario of the example district's report with the mapping
+# options email and name, whichever backend runs the job.
+EXAMPLE_COUNTS = {
+    "1": 38,
+    "2": 8,
+    "3": 9,
+    "rows": 55,
+    "already_linked": 1,
+    "warnings": 2,
+}
+
+
 @pytest.fixture
-def rq_app(tmp_path, database_url):
+def redis_connection():
+    """Connect to the local Redis, or skip the test when it is not reachable."""
+    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        connection.ping()
+    except RedisError as error:
+        connection.close()
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); start it.")
+
+    yield connection
+
+    connection.close()
+
+
+@pytest.fixture
+def rq_app(tmp_path, database_url, redis_connection):
     """Create an app that queues jobs on Redis, on a queue of its own."""
     queue_name = "dataprep-test-" + uuid.uuid4().hex[:8]
     app = create_app(
@@ -95,37 +132,82 @@ def rq_app(tmp_path, database_url):
         },
         instance_path=str(tmp_path / "instance"),
     )
-    connection = Redis.from_url(REDIS_URL)
-    yield app, Queue(queue_name, connection=connection)
+    yield app, Queue(queue_name, connection=redis_connection)
 
-    Queue(queue_name, connection=connection).delete(delete_jobs=True)
-    connection.close()
+    Queue(queue_name, connection=redis_connection).delete(delete_jobs=True)
     close_app(app)
     for worker_app in jobs._worker_apps.values():
         close_app(worker_app)
     jobs._worker_apps.clear()
 
 
-def test_rq_worker_runs_report_job(rq_app, examples_dir):
-    from .conftest import make_account
-
-    app, queue = rq_app
+def queue_report(app, examples_dir) -> tuple:
+    """Import the examples through the API and queue a report job on Redis."""
     headers = {"Authorization": "Bearer " + make_account(app, "ada.admin", "admin")}
     client = app.test_client()
     import_examples(client, headers, examples_dir)
-    queued = client.post("/api/reports", json={"options": "email"}, headers=headers)
-    before = client.get(f"/api/jobs/{queued.json['id']}", headers=headers).json
+    queued = client.post(
+        "/api/reports", json={"options": "email,name"}, headers=headers
+    )
+    assert queued.status_code == 202, queued.json
+
+    return client, headers, queued.json["id"]
+
+
+def thread_counts(app) -> dict:
+    """Run the same report in this thread, as the thread backend would."""
+    with app.app_context():
+        params = reports.report_params("email,name", None)
+        job = jobs.run_now(REPORT_JOB, params, None)
+        assert job.status == FINISHED, job.error
+
+        return get_session().get(Report, job.result["report_id"]).counts
+
+
+def test_rq_worker_runs_report_job(rq_app, examples_dir):
+    app, queue = rq_app
+    client, headers, job_id = queue_report(app, examples_dir)
+    before = client.get(f"/api/jobs/{job_id}", headers=headers).json
 
     worker = SimpleWorker([queue], connection=queue.connection)
     worker.work(burst=True)
-    job = client.get(f"/api/jobs/{queued.json['id']}", headers=headers).json
+    job = client.get(f"/api/jobs/{job_id}", headers=headers).json
 
-    assert queued.status_code == 202
     assert before["status"] == "queued"
     assert job["status"] == "finished", job["error"]
-    assert job["report"]["counts"]["1"] > 0
+    assert job["message"] == jobs.DONE_MESSAGE
+    assert job["report"]["counts"] == EXAMPLE_COUNTS
+    assert thread_counts(app) == EXAMPLE_COUNTS
     with app.app_context():
         assert get_session().get(Report, job["result"]["report_id"]) is not None
+
+
+def test_rq_worker_process_runs_report_job(rq_app, examples_dir, tmp_path):
+    app, queue = rq_app
+    client, headers, job_id = queue_report(app, examples_dir)
+    worker = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("rq")),
+            "worker",
+            queue.name,
+            "--url",
+            REDIS_URL,
+            "--burst",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=dataprep_environment(tmp_path / "worker-instance"),
+        timeout=180,
+    )
+    job = client.get(f"/api/jobs/{job_id}", headers=headers).json
+
+    assert worker.returncode == 0, worker.stderr
+    assert job["status"] == "finished", job["error"]
+    assert job["progress"] == 1.0
+    assert job["message"] == jobs.DONE_MESSAGE
+    assert job["report"]["counts"] == EXAMPLE_COUNTS
+    assert job["report"]["downloads"]["xlsx"].endswith("/download/xlsx")
 
 
 def test_rq_unreachable_is_transient(tmp_path, database_url):

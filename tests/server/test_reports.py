@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from server import jobs
-from server.core.errors import ReportNotFoundError
 from server.db import get_database, get_session
-from server.models import FAILED, Report, ReportRowRecord
+from server.models import FAILED, FINISHED, Report, ReportRowRecord
 from server.services import reports, storage
+from server.services.errors import SnapshotNotFoundError
 from server.services.reports import REPORT_JOB
 
 pytestmark = pytest.mark.database
@@ -71,5 +71,40 @@ def test_failed_report_leaves_no_files(app, imported):
 
 
 def test_report_params_reject_other_side(app, imported):
-    with app.app_context(), pytest.raises(ReportNotFoundError, match="SIS"):
+    with app.app_context(), pytest.raises(SnapshotNotFoundError, match="SIS"):
         reports.report_params("email", 1)
+
+
+def test_report_job_progress_steps(app, imported, monkeypatch):
+    calls = []
+    original = jobs.JobContext.progress
+
+    def record(self, fraction, message="", force=False):
+        calls.append((fraction, message, force))
+        original(self, fraction, message, force)
+
+    monkeypatch.setattr(jobs.JobContext, "progress", record)
+    with app.app_context():
+        params = reports.report_params("email,name", None)
+        job = jobs.run_now(REPORT_JOB, params, None)
+    phases = [(fraction, message) for fraction, message, force in calls if force]
+    rows = [(fraction, message) for fraction, message, force in calls if not force]
+    fractions = [fraction for fraction, _message, _force in calls]
+
+    assert job.status == FINISHED, job.error
+    assert phases == [
+        (0.02, "Loading the imported users"),
+        (0.2, "Matching on email, name"),
+        (0.2, "Matched: scenario 1 38, scenario 2 8, scenario 3 9"),
+        (0.4, "Writing the workbook"),
+        (0.9, "Storing the report"),
+    ]
+    assert rows[-2] == (0.8, "Writing the workbook")
+    assert rows[-1] == (0.9, "Writing the CSV")
+    assert {message for _fraction, message in rows} == {
+        "Writing the workbook",
+        "Writing the CSV",
+    }
+    assert fractions == sorted(fractions)
+    assert job.progress == 1.0
+    assert job.message == jobs.DONE_MESSAGE

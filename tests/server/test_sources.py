@@ -1,6 +1,7 @@
 """Importing exports: snapshots, the current Schoology users, upload checks."""
 
 import io
+import logging
 import zipfile
 
 import pytest
@@ -133,19 +134,33 @@ def multipart_body(name: str, data: bytes) -> tuple[bytes, str]:
     return head + data + tail, f"multipart/form-data; boundary={boundary}"
 
 
-def test_oversized_upload_rejected(app, client, admin_headers):
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    data = b"First Name,Last Name\n" + b"x" * (1024 * 1024)
+@pytest.mark.parametrize(
+    ("limit", "text"),
+    [
+        (1024 * 1024, "the limit of 1 MiB (1,048,576 bytes)"),
+        (1000, "the limit of 1,000 bytes"),
+        (500 * 1024, "the limit of 500 KiB (512,000 bytes)"),
+        (1536 * 1024, "the limit of 1.5 MiB (1,572,864 bytes)"),
+    ],
+)
+def test_oversized_upload_rejected(app, client, admin_headers, caplog, limit, text):
+    app.config["MAX_CONTENT_LENGTH"] = limit
+    data = b"First Name,Last Name\n" + b"x" * limit
     body, content_type = multipart_body("users.csv", data)
-    response = client.post(
-        "/api/sources/schoology",
-        data=body,
-        content_type=content_type,
-        headers=admin_headers,
-    )
+    with caplog.at_level(logging.INFO, logger="server"):
+        response = client.post(
+            "/api/sources/schoology",
+            data=body,
+            content_type=content_type,
+            headers=admin_headers,
+        )
 
     assert response.status_code == 413
-    assert "larger than the limit of 1 MiB (1048576 bytes)" in response.json["message"]
+    assert f"The upload is larger than {text};" in response.json["message"]
+    assert "0 MiB" not in response.json["message"]
+    assert f"{len(body)} bytes is over the limit of {limit} bytes" in caplog.text, (
+        caplog.text
+    )
 
 
 def test_import_without_file_rejected(client, admin_headers):

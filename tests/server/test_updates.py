@@ -97,6 +97,8 @@ def test_second_submit_changes_nothing(app, client, admin_headers, upload_id):
     assert second.status_code == 200
     assert second.json["applied"] is False
     assert "was applied already" in second.json["message"]
+    assert f"on {first.json['batch']['created_at']}," in second.json["message"]
+    assert "+00:00," in second.json["message"]
     assert "nothing changed" in second.json["message"]
     assert unique_ids(app) == after_first
     assert row_count(app, UpdateBatch) == 1
@@ -132,9 +134,14 @@ def test_concurrent_submits_apply_once(app, admin_headers, edited_workbook):
     for thread in threads:
         thread.join(timeout=60)
     event.remove(engine, "before_cursor_execute", hold_batch_insert)
-    outcomes = sorted(r.json["applied"] for r in responses)
 
-    assert [r.status_code for r in responses].count(201) == 1
+    assert None not in responses, "a submit thread did not finish within 60 s"
+    bodies = [response.json for response in responses]
+    for body in bodies:
+        assert "applied" in body, f"a submit failed instead of applying: {body}"
+    outcomes = sorted(body["applied"] for body in bodies)
+
+    assert sorted(r.status_code for r in responses) == [200, 201]
     assert outcomes == [False, True]
     assert row_count(app, UpdateBatch) == 1
     assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]

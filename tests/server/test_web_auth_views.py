@@ -57,8 +57,13 @@ def test_login_without_csrf_token_fails(app, client):
         "/login", data={"username": "ada.admin", "password": PASSWORD}
     )
 
+    page = response.get_data(as_text=True)
+
     assert response.status_code == 400
-    assert "CSRF token is missing" in response.get_data(as_text=True)
+    assert "<title>Form check failed</title>" in page
+    assert "<h1>Form check failed</h1>" in page
+    assert "The CSRF token is missing. Reload the page and submit" in page
+    assert "Csrf" not in page
 
 
 def test_login_follows_next_path(app, client):

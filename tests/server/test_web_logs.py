@@ -33,7 +33,10 @@ def test_logs_list_report_job(app, client, examples_dir):
     assert "<dt>scenario 3, SIS only</dt><dd>9</dd>" in row
     assert f'href="/reports/{report_id}/report.xlsx"' in row
     assert f'href="/reports/{report_id}/report.csv"' in row
-    assert " UTC</td>" in row
+    created = client.get(f"/api/jobs/{job_id}").json["created_at"]
+    assert created.endswith("+00:00")
+    assert f'<td><time datetime="{created}">' in row
+    assert f"{created.replace('T', ' ')}</time></td>" in row
 
 
 def test_logs_show_failed_job_error(app, client, examples_dir):

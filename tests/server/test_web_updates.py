@@ -228,3 +228,20 @@ def test_batch_page_lists_changes(client, report):
     assert '<td class="id">blindqvist</td>' in table
     assert '<td class="id">2_T1043</td>' in table
     assert client.get("/updates/batches/9").status_code == 404
+
+
+def test_batch_times_match_the_api(client, report):
+    page = preview(client, set_mapping_ids(report, LINKS)).get_data(as_text=True)
+    confirm(client, page)
+    post(client, "/updates/undo", {"batch_id": "1"})
+    batch = client.get("/api/updates/1").json
+    history = client.get("/updates/").get_data(as_text=True)
+    detail = client.get("/updates/batches/1").get_data(as_text=True)
+    applied = batch["created_at"]
+    undone = batch["undone_at"]
+
+    assert applied.endswith("+00:00")
+    assert undone.endswith("+00:00")
+    for text in (history, detail):
+        assert f'<time datetime="{applied}">{applied.replace("T", " ")}</time>' in text
+        assert f'<time datetime="{undone}">{undone.replace("T", " ")}</time>' in text

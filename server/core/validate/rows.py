@@ -11,6 +11,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from .. import layout
+from ..frontend import sentence_step, step
 from ..model import Role, parse_role
 from ..readback import UploadedReport, UploadedRow
 from .context import StoredReport, ValidationContext
@@ -150,8 +151,9 @@ class RowChecker:
                 notes.append(
                     f"The scenario 1 row of Schoology user {schoology_id} and SIS "
                     f"user {local_id} is missing from the workbook, so those two "
-                    "users will not be linked. Download the report again if the "
-                    "row was deleted by mistake."
+                    "users will not be linked. "
+                    f"{sentence_step('get_report_again')} if the row was deleted "
+                    "by mistake."
                 )
             else:
                 user = (
@@ -257,7 +259,7 @@ class RowChecker:
                     f"{self._cell(row, column)}: {layout.COLUMN_NAMES[column]} was "
                     f"changed from {quote(before)} to {quote(after)}, but only the "
                     "Integration-Mapping ID may be edited. Change it back, or "
-                    "download the report again.",
+                    f"{step('get_report_again')}.",
                     column,
                 )
             )

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 
 from ..errors import ConflictError, ReportNotFoundError, WorkbookError
+from ..frontend import sentence_step
 from ..readback import UploadedReport
 from ..readers.source import gc_paused
 from .context import StoredReport, ValidationContext
@@ -73,29 +74,31 @@ def check_report(uploaded: UploadedReport, context: ValidationContext) -> Stored
         raise ReportNotFoundError(
             f"{uploaded.name} is report {uploaded.report_id}, which this server has "
             "no record of: it may come from another server or have been deleted. "
-            "Generate a new report from the Data Prep page and make your edits there."
+            f"{sentence_step('generate_report')} and make your edits there."
         )
 
     if stored.applied_at:
         raise ConflictError(
             f"Report {stored.report_id} was applied already on {stored.applied_at}, "
-            "so uploading it again would change nothing. Generate a new report from "
-            "the Data Prep page to map the users that are still unmatched."
+            "so applying it again would change nothing. "
+            f"{sentence_step('generate_report')} to map the users that are still "
+            "unmatched."
         )
 
     if stored.superseded:
         newer = f"report {stored.newer_report_id}" if stored.newer_report_id else ""
         raise ConflictError(
             f"Report {stored.report_id} is out of date because "
-            f"{newer or 'a newer report'} was generated after it. Download the "
-            "newest report from the Logs page and make your edits there."
+            f"{newer or 'a newer report'} was generated after it. "
+            f"{sentence_step('get_newest_report')} and make your edits there."
         )
 
     if stored.digest and uploaded.digest != stored.digest:
         raise WorkbookError(
             f"{uploaded.name} is marked as report {stored.report_id}, but its hidden "
-            "report data does not match that report as generated. Download report "
-            f"{stored.report_id} again from the Logs page and make your edits there."
+            "report data does not match that report as generated. "
+            f"{sentence_step('get_stored_report', report_id=stored.report_id)} and "
+            "make your edits there."
         )
 
     return stored
