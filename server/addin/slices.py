@@ -18,8 +18,9 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..core.errors import DataPrepError, ReportNotFoundError
+from ..core.errors import DataPrepError
 from ..services import storage
+from ..services.errors import UploadNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class SliceUpload:
 
 def upload_folder(upload_id: str) -> Path:
     if len(upload_id) != 32 or not all(c in "0123456789abcdef" for c in upload_id):
-        raise ReportNotFoundError(
+        raise UploadNotFoundError(
             f"Upload {upload_id!r} not found; run the command again to upload "
             "the workbook."
         )
@@ -115,19 +116,19 @@ def start(slices, size, user_id: int | None, name="") -> SliceUpload:
 def load(upload_id: str, user_id: int | None) -> SliceUpload:
     """Find an upload that the same account started.
 
-    :raise ReportNotFoundError: when there is none, or another account owns it.
+    :raise UploadNotFoundError: when there is none, or another account owns it.
     """
     folder = upload_folder(upload_id)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise ReportNotFoundError(
+        raise UploadNotFoundError(
             f"Upload {upload_id} not found or expired; run the command again to "
             "upload the workbook."
         )
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest["user_id"] != user_id:
-        raise ReportNotFoundError(
+        raise UploadNotFoundError(
             f"Upload {upload_id} not found for this account; run the command again."
         )
 

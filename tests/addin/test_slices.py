@@ -61,6 +61,7 @@ def test_file_upload_is_removed(app, client, viewer_headers, report_bytes):
 
     assert again.status_code == 404
     assert "not found or expired" in again.json["message"]
+    assert again.json["error"] == "upload_not_found"
 
 
 @pytest.mark.database
