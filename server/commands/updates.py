@@ -67,11 +67,18 @@ def print_plan(plan) -> None:
             f"({change.sheet} row {change.row})"
         )
     totals = plan.totals
-    click.echo(
-        f"{totals['change']:,} Unique IDs change, {totals['unchanged']:,} are "
-        f"already linked, {totals['blank']:,} rows have no ID, "
-        f"{totals['skipped']:,} users left Schoology."
-    )
+    parts = [
+        counted(totals["change"], "Unique ID changes", "Unique IDs change"),
+        counted(totals["unchanged"], "is already linked", "are already linked"),
+        counted(totals["blank"], "row has no ID", "rows have no ID"),
+        counted(totals["skipped"], "user left Schoology", "users left Schoology"),
+    ]
+    click.echo(", ".join(parts) + ".")
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """Write a count with the words that agree with it: "1 row has", "2 rows have"."""
+    return f"{count:,} {one if count == 1 else many}"
 
 
 @click.command("apply")
