@@ -37,9 +37,6 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-# A cell formula element, <f> or <f t="shared" .../>, in any namespace prefix.
-# The <formula> elements of conditional formatting do not match.
-FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 SCAN_CHUNK = 4 * MIB
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
@@ -135,10 +132,28 @@ def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(SCAN_CHUNK):
-            if FORMULA_TAG.search(tail + chunk):
+            # A tag split between two chunks is found where they join.
+            if _formula_tag_in(tail + chunk[:16]) or _formula_tag_in(chunk):
                 return True
-            # A tag split between two chunks is found in the joined tail.
             tail = chunk[-16:]
+
+    return False
+
+
+def _formula_tag_in(data: bytes) -> bool:
+    """Tell whether the XML bytes contain a cell formula element.
+
+    ``bytes.find`` runs at memory speed where a regular expression took
+    twice as long as inflating the part. A cell formula is ``<f>``, ``<f ...``
+    or ``<f/>``, or ``<x:f ...`` with a namespace prefix. The ``<formula>``
+    elements of conditional formatting are the only other tags that start so.
+    """
+    for start in (b"<f", b":f"):
+        position = data.find(start)
+        while position != -1:
+            if data[position + 2 : position + 3] in (b">", b" ", b"/", b"\t"):
+                return True
+            position = data.find(start, position + 2)
 
     return False
 

@@ -11,6 +11,7 @@ from server.core.readers import read_schoology
 from server.core.workbook import ReportMeta, write_report
 from server.core.xlsx import (
     MIB,
+    _formula_tag_in,
     package_problem,
     sheet_parts,
     size_text,
@@ -176,3 +177,19 @@ def test_export_unsaved_formula_rejected(tmp_path):
         "value cannot be read. Open the file in Excel and save it, or export the "
         "data as CSV."
     )
+
+
+@pytest.mark.parametrize(
+    ("xml", "found"),
+    [
+        (b'<c r="W3"><f>"1_"&amp;"S1"</f></c>', True),
+        (b'<c r="W3"><f t="shared" ref="W3:W9" si="0"/></c>', True),
+        (b'<c r="W4"><f t="shared" si="0"/></c>', True),
+        (b'<x:c r="W3"><x:f>A1</x:f></x:c>', True),
+        (b'<c r="A3" t="inlineStr"><is><t>fern</t></is></c>', False),
+        (b"<cfRule><formula>LEFT($W3,2)</formula></cfRule>", False),
+        (b'<c r="A3" t="s"><v>12</v></c>', False),
+    ],
+)
+def test_formula_tag_search(xml, found):
+    assert _formula_tag_in(xml) is found
