@@ -42,23 +42,27 @@ CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def package_problem(
-    archive: zipfile.ZipFile, max_unpacked: int = MAX_UNPACKED
+    archive: zipfile.ZipFile,
+    max_unpacked: int = MAX_UNPACKED,
+    members: list[zipfile.ZipInfo] | None = None,
 ) -> str | None:
     """Describe why the archive is unsafe to unpack, or return None.
 
-    The sentence starts after the file name, as in "{name} {problem}".
+    ``members`` limits the check to the parts that will be read, such as the
+    users.csv of a OneRoster archive. The sentence starts after the file name,
+    as in "{name} {problem}".
     """
     total = 0
-    for info in archive.infolist():
+    for info in archive.infolist() if members is None else members:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
             return (
                 f"contains the part {info.filename}, which unpacks from "
                 f"{size_text(info.compress_size)} to {size_text(info.file_size)}, "
-                f"{ratio:,.0f} times its size. No spreadsheet program writes "
-                "that, so the file was not read. Save the workbook again from "
-                "Excel and use that copy."
+                f"{ratio:,.0f} times its size. No export of names and IDs "
+                "compresses that far, so the file was not read. Export it "
+                "again, or save the workbook again from Excel."
             )
 
     if total > max_unpacked:

@@ -550,6 +550,39 @@ def zip_folder(folder: Path, archive: Path, prefix: str = "") -> Path:
     return archive
 
 
+def test_oneroster_zip_padded_rejected(examples_dir, tmp_path):
+    # The users.csv inside is followed by 8 MiB of line breaks.
+    users = (examples_dir / "oneroster" / "users.csv").read_bytes()
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.write(examples_dir / "oneroster" / "orgs.csv", "orgs.csv")
+        bundle.writestr("users.csv", users + b"\n" * (8 << 20))
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([archive])
+
+    assert str(raised.value).startswith(
+        "export.zip contains the part users.csv, which unpacks from "
+    )
+
+
+def test_value_over_field_limit_named(tmp_path):
+    # A quote that is never closed makes the rest of the file one value.
+    path = write(
+        tmp_path / "users.csv",
+        "sourcedId,role,givenName,familyName",
+        'S1,student,Ava,"Moreno',
+        *["S2,student,Ben,Okafor" + " " * 1000] * 1100,
+    )
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([path])
+
+    assert str(raised.value).startswith(
+        "users.csv, line 2: a value is longer than 1,048,576 characters"
+    )
+
+
 def test_oneroster_zip_read(examples_dir, tmp_path):
     archive = zip_folder(
         examples_dir / "oneroster-1.2", tmp_path / "export.zip", "export/"

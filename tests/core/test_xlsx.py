@@ -84,7 +84,7 @@ def test_part_inflating_far_rejected():
     assert problem is not None
     assert "xl/worksheets/sheet1.xml" in problem
     assert "to 5.0 MiB" in problem
-    assert "No spreadsheet program writes that" in problem
+    assert "No export of names and IDs compresses that far" in problem
 
 
 def test_small_part_any_ratio_passes():

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from ..errors import ExportError
+from ..xlsx import package_problem
 from .detect import ONEROSTER_FILES
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ def extract_oneroster(path: Path, folder: Path) -> list[Path]:
                 "not a OneRoster export. Pass the archive that the SIS wrote "
                 "for OneRoster, or the export files themselves."
             )
+
+        problem = package_problem(bundle, members=list(members.values()))
+        if problem is not None:
+            raise ExportError(f"{path.name} {problem}")
 
         folder.mkdir(parents=True, exist_ok=True)
         files = []

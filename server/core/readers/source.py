@@ -695,6 +695,14 @@ def read_csv_rows(
                     short.append(start)
                 yield start, fit_row(table, row, start)
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise ExportError(
+                    f"{table.where(line)}: a value is longer than "
+                    f"{FIELD_SIZE_LIMIT:,} characters, which no field of an "
+                    "export needs. Either the file is damaged, or a quote mark "
+                    '(") opens a value that is never closed. Export the file '
+                    "again."
+                ) from None
             raise ExportError(
                 f"{table.where(line)}: the row is not valid CSV ({error}). A "
                 'quote mark (") probably opens a value that is never closed. '
