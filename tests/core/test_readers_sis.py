@@ -550,6 +550,49 @@ def zip_folder(folder: Path, archive: Path, prefix: str = "") -> Path:
     return archive
 
 
+def split_row(examples_dir, tmp_path, folder, file, starts, at):
+    """Copy an example file with one row broken in two at character ``at``."""
+    lines = (examples_dir / folder / file).read_text(encoding="utf-8").splitlines()
+    broken = []
+    for line in lines:
+        if line.startswith(starts):
+            broken += [line[:at], line[at:]]
+        else:
+            broken.append(line)
+    target = tmp_path / file
+    target.write_text("\n".join(broken) + "\n", encoding="utf-8")
+
+    return target
+
+
+def test_split_row_rejected_not_read(examples_dir, tmp_path):
+    # Noah Patel's row, broken inside his email: the second half must not
+    # become a student of its own.
+    path = split_row(examples_dir, tmp_path, "powerschool", "students.csv", "5103,", 40)
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([path])
+
+    assert str(raised.value) == (
+        "students.csv, lines 4 and 5: the two rows have 7 and 5 values, which "
+        "make one row of 11 together, so a line break inside an unquoted value "
+        "splits one row in two. Put that value in double quotes, or export the "
+        "file again."
+    )
+
+
+def test_split_row_before_role_named(examples_dir, tmp_path):
+    path = split_row(examples_dir, tmp_path, "oneroster", "users.csv", "S88240", 30)
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([path], sis_format="oneroster")
+
+    assert str(raised.value).startswith(
+        "users.csv, line 5: the row has only 3 of the 18 values that the header "
+        "names, so the role is blank."
+    )
+
+
 def test_oneroster_zip_padded_rejected(examples_dir, tmp_path):
     # The users.csv inside is followed by 8 MiB of line breaks.
     users = (examples_dir / "oneroster" / "users.csv").read_bytes()

@@ -258,6 +258,8 @@ def read_users(
         if version == "1.1":
             role_name = sys.intern(role_name.strip())
             role = cached_parse_role(role_name)
+            if role is None and not role_name and line in table.short_rows:
+                raise table.blank_error(line, "the role", "")
             if role is None:
                 raise ExportError(
                     f"{table.where(line)}: the role '{role_name}' is not a "

@@ -810,6 +810,25 @@ def check_row_delimiter(table: Table, value: str, line: int) -> None:
     )
 
 
+def check_split_row(table: Table, values: int, line: int) -> None:
+    """Raise when a short row and the short row before it make one row together.
+
+    A line break inside an unquoted value ends the row early, and the rest
+    of it becomes a row of its own. Read as two people, the second half would
+    become a user whose key is a piece of the first one's values.
+    """
+    before = table.short_rows.get(line - 1)
+    if table.sheet or before is None or before + values - 1 != len(table.headers):
+        return
+
+    raise ExportError(
+        f"{table.name}, lines {line - 1} and {line}: the two rows have {before} "
+        f"and {values} values, which make one row of {len(table.headers)} "
+        "together, so a line break inside an unquoted value splits one row in "
+        "two. Put that value in double quotes, or export the file again."
+    )
+
+
 def fit_row(table: Table, row: list[str], line: int) -> list[str]:
     """Pad a short row, or raise for a row with more values than the header."""
     width = len(table.headers)
@@ -819,6 +838,7 @@ def fit_row(table: Table, row: list[str], line: int) -> list[str]:
     if len(row) < width:
         if len(row) == 1 and not table.sheet:
             check_row_delimiter(table, row[0], line)
+        check_split_row(table, len(row), line)
         table.short_rows[line] = len(row)
         row.extend([""] * (width - len(row)))
 
