@@ -593,6 +593,40 @@ def test_split_row_before_role_named(examples_dir, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("key", "shown", "code"),
+    [
+        ("T1043\u200b", "T1043<U+200B>", "U+200B (ZERO WIDTH SPACE)"),
+        ("\u200fT1043", "<U+200F>T1043", "U+200F (RIGHT-TO-LEFT MARK)"),
+    ],
+)
+def test_key_with_invisible_character_rejected(tmp_path, key, shown, code):
+    path = write(
+        tmp_path / "users.csv",
+        "sourcedId,role,givenName,familyName",
+        f"{key},teacher,Ben,Okafor",
+    )
+
+    with pytest.raises(ExportError) as raised:
+        read_sis([path])
+
+    assert str(raised.value) == (
+        f"users.csv, line 2: the SIS key '{shown}' contains the invisible "
+        f"character {code}, so its local ID could never be typed. Remove the "
+        "character in the SIS and export the file again."
+    )
+
+
+def test_key_with_accent_accepted(tmp_path):
+    path = write(
+        tmp_path / "users.csv",
+        "sourcedId,role,givenName,familyName",
+        "T-Núñez,teacher,Jorge,Núñez",
+    )
+
+    assert [user.local_id for user in read_sis([path]).users] == ["2_T-Núñez"]
+
+
 def test_oneroster_zip_padded_rejected(examples_dir, tmp_path):
     # The users.csv inside is followed by 8 MiB of line breaks.
     users = (examples_dir / "oneroster" / "users.csv").read_bytes()

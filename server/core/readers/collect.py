@@ -8,6 +8,7 @@ every school. The same key on two different people is an error in the export.
 from __future__ import annotations
 
 import sys
+import unicodedata
 
 from ..errors import ExportError
 from ..model import SisUser
@@ -55,6 +56,8 @@ class SisCollector:
             different person.
         """
         self.tables.setdefault(user.source, table)
+        if not user.sis_key.isascii():
+            check_key_characters(user, table)
         earlier = self.by_local_id.get(user.local_id)
         if earlier is None:
             self.by_local_id[user.local_id] = user
@@ -86,6 +89,28 @@ class SisCollector:
             conflicts(first.number, second.number)
             or conflicts(first.email, second.email)
         )
+
+
+def check_key_characters(user: SisUser, table: Table) -> None:
+    """Raise for a SIS key with an invisible character in it.
+
+    Excel shows a zero-width space or a direction mark as nothing, and
+    validation trims them from a typed ID, so a local ID that holds one
+    could never be typed into the Integration-Mapping ID.
+    """
+    for char in user.sis_key:
+        if unicodedata.category(char) in ("Cf", "Cc"):
+            shown = "".join(
+                f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c
+                for c in user.sis_key
+            )
+            raise ExportError(
+                f"{table.where(user.line)}: the SIS key '{shown}' contains the "
+                f"invisible character U+{ord(char):04X} "
+                f"({unicodedata.name(char, 'unnamed')}), so its local ID could "
+                "never be typed. Remove the character in the SIS and export the "
+                "file again."
+            )
 
 
 def merge_into(user: SisUser, other: SisUser) -> None:
