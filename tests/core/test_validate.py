@@ -550,6 +550,31 @@ def test_invisible_character_shown(report):
     )
 
 
+def test_lookalike_letter_named(report):
+    # The T is Cyrillic, pasted from a document.
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): "1_\u0405\u0422213"})
+
+    row = result_of(run(path, stored), sid="1003")
+
+    assert row.level == ERROR
+    assert (
+        "It contains 'Ѕ' (U+0405 CYRILLIC CAPITAL LETTER DZE), which is not a "
+        "Latin letter or digit."
+    ) in row.messages[0]
+
+
+def test_long_value_cut_in_message(report):
+    path, stored = report
+    edit(path, {("1003", MAPPING_ID_COLUMN): "1_S" + "8" * 32_000})
+
+    row = result_of(run(path, stored), sid="1003")
+
+    assert row.level == ERROR
+    assert "(32,003 characters)" in row.messages[0]
+    assert len(row.messages[0]) < 400
+
+
 def test_id_not_in_snapshot_is_error(report):
     path, stored = report
     edit(path, {("1003", MAPPING_ID_COLUMN): "1_S88299"})

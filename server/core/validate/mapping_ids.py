@@ -8,6 +8,8 @@ and a scenario 3 row has no Schoology user to carry one.
 
 from __future__ import annotations
 
+import unicodedata
+
 from .. import layout
 from ..model import PREFIX_ROLES, Role, local_id_role
 from ..readback import UploadedReport, UploadedRow
@@ -28,6 +30,9 @@ ID_KINDS = {
 PREFIX_HELP = "1_ for a student, 2_ for a teacher or staff, 3_ for a parent or guardian"
 # A duplicated ID names at most this many other cells in each row's message.
 MAX_OTHER_CELLS = 5
+# A longer cell value is cut in messages, with its length, so that a pasted
+# page of text does not become the message.
+MAX_QUOTED = 80
 
 
 def quote(value) -> str:
@@ -40,6 +45,11 @@ def quote(value) -> str:
     if not text:
         return "an empty cell"
 
+    length = ""
+    if len(text) > MAX_QUOTED:
+        length = f" ({len(text):,} characters)"
+        text = text[: MAX_QUOTED - 20] + "…"
+
     if not text.isascii() or not text.isprintable():
         text = "".join(
             char
@@ -48,7 +58,24 @@ def quote(value) -> str:
             for char in text
         )
 
-    return f"'{text}'"
+    return f"'{text}'{length}"
+
+
+def lookalike_hint(local_id: str) -> str:
+    """Name a character of an ID that only looks like a Latin letter or digit.
+
+    A Cyrillic Т or a full-width 1 pasted from elsewhere makes an ID that
+    reads exactly like the right one.
+    """
+    for char in local_id:
+        if not char.isascii() and char.isalnum():
+            name = unicodedata.name(char, "unnamed")
+            return (
+                f" It contains '{char}' (U+{ord(char):04X} {name}), which is not a "
+                "Latin letter or digit."
+            )
+
+    return ""
 
 
 class MappingIdChecker:
@@ -253,7 +280,8 @@ class MappingIdChecker:
             hint = f" Did you mean '{guess}'?" if guess else ""
             return (
                 f"{quote(local_id)} is not a SIS local ID in the current SIS snapshot."
-                f"{hint} Pick the ID from the SIS Users sheet."
+                f"{lookalike_hint(local_id)}{hint} Pick the ID from the SIS Users "
+                "sheet."
             )
 
         if role and id_role != role:
