@@ -95,7 +95,9 @@ def submit_payload(payload, confirm: str | None, user: User) -> dict:
         )
         return previewed(book, preview)
 
-    current = report_from_values(sheets, name=book.name)
+    current = report_from_values(
+        sheets, name=book.name, check_meta=validation.known_report(book.name)
+    )
 
     return applied(book, current, confirm, user)
 
@@ -106,7 +108,9 @@ def submit_file(data: bytes, name: str, confirm: str | None, user: User) -> dict
     if not confirm:
         return previewed(book, updates.preview_file(UploadedFile(name, data), user))
 
-    return applied(book, read_report(data, name=name), confirm, user)
+    current = read_report(data, name=name, check_meta=validation.known_report(name))
+
+    return applied(book, current, confirm, user)
 
 
 def previewed(book, preview: updates.Preview) -> dict:
