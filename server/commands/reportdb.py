@@ -13,10 +13,8 @@ from pathlib import Path
 
 import click
 
-from .. import jobs
 from ..core.errors import DataPrepError
 from ..core.report import output_format
-from ..models import FAILED
 from ..services import reports
 from .appcontext import acting_user, app_context
 
@@ -27,13 +25,7 @@ def report_from_database(
     """Generate and record a report from the imported data, then print it."""
     kind = output_format(output) if output is not None else None
     with app_context(database_url):
-        user = acting_user(username)
-        params = reports.report_params(options, None)
-        job = jobs.run_now(reports.REPORT_JOB, params, user.id if user else None)
-        if job.status == FAILED:
-            raise DataPrepError(f"The report job {job.id} failed: {job.error}")
-
-        report = reports.get_report(job.result["report_id"])
+        report = reports.generate_now(options, user=acting_user(username))
         print_stored(report)
         if kind is not None:
             source = reports.report_file(report.id, kind)
