@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 
 from ..core import layout
 from ..core.errors import DataPrepError, ReportNotFoundError
+from ..core.frontend import step
 from ..core.matching import parse_options
 from ..core.report import build_report, write_outputs
 from ..db import get_session
@@ -344,7 +345,7 @@ def get_report(report_id: str) -> Report:
     report = get_session().get(Report, report_id)
     if report is None:
         raise ReportNotFoundError(
-            f"Report {report_id!r} not found; list the reports on the Logs page."
+            f"Report {report_id!r} not found; {step('list_reports')}."
         )
 
     return report

@@ -106,7 +106,7 @@ def test_unknown_report_says_what_to_do(client, admin_headers, report):
     assert response.json["message"] == (
         f"foreign.xlsx is report {UNKNOWN_REPORT}, which this server has no record "
         "of: it may come from another server or have been deleted. Generate a new "
-        "report from the Data Prep page and make your edits there."
+        "report with POST /api/reports and make your edits there."
     )
 
 
