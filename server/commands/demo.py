@@ -24,6 +24,7 @@ import click
 from flask import Flask
 
 from ..core.errors import DataPrepError
+from ..core.plural import counted
 from .database import log_service_events
 
 logger = logging.getLogger(__name__)
@@ -182,8 +183,8 @@ def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
     click.echo(f"SIS Data Prep demo: {url}")
     click.echo(f"Sign in as {demo.username!r} with the password {demo.password!r}.")
     click.echo(
-        f"Imported {demo.schoology_users} Schoology users and {demo.sis_users} "
-        f"SIS users. Instance folder: {demo.instance_path}"
+        f"Imported {counted(demo.schoology_users, 'Schoology user')} and "
+        f"{counted(demo.sis_users, 'SIS user')}. Instance folder: {demo.instance_path}"
     )
     click.echo(
         f"Report {demo.report_id} of the example district (mapping options "

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import DataPrepError
+from ..core.plural import counted
 from ..models import ADMIN
 from ..services import exports, updates, validation
 from ..services.uploads import UploadedFile
@@ -31,7 +32,8 @@ def print_findings(result, show_all: bool) -> None:
     """Print the totals, the notes and each row with a warning or an error."""
     totals = result.totals
     click.echo(
-        f"{result.name}: {totals['rows']:,} rows, {totals['error']:,} with errors, "
+        f"{result.name}: {counted(totals['rows'], 'row')}, {totals['error']:,} with "
+        "errors, "
         f"{totals['warning']:,} with warnings, {totals['ids']:,} with an "
         "Integration-Mapping ID."
     )
@@ -43,7 +45,7 @@ def print_findings(result, show_all: bool) -> None:
         click.echo(f"{row.sheet} row {row.row}: {row.status_text()}")
     hidden = len(shown) - MAX_PRINTED_ROWS
     if hidden > 0 and not show_all:
-        click.echo(f"... and {hidden:,} more rows with findings (use --all).")
+        click.echo(f"... and {counted(hidden, 'more row')} with findings (use --all).")
 
 
 @click.command("validate")
@@ -74,11 +76,6 @@ def print_plan(plan) -> None:
         counted(totals["skipped"], "user left Schoology", "users left Schoology"),
     ]
     click.echo(", ".join(parts) + ".")
-
-
-def counted(count: int, one: str, many: str) -> str:
-    """Write a count with the words that agree with it: "1 row has", "2 rows have"."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 @click.command("apply")
@@ -118,13 +115,13 @@ def undo_command(yes: bool, username: str | None) -> None:
     if batch is not None and not yes:
         click.confirm(
             f"Undo batch {batch.id} of report {batch.report_id}, restoring "
-            f"{batch.change_count:,} Unique IDs?",
+            f"{counted(batch.change_count, 'Unique ID')}?",
             abort=True,
         )
 
     record = updates.undo_latest(user)
     click.echo(
-        f"Restored the Unique ID of {record.restored_count:,} Schoology users "
+        f"Restored the Unique ID of {counted(record.restored_count, 'Schoology user')} "
         f"(batch {record.batch_id})."
     )
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ConflictError, ReportNotFoundError
 from ..core.frontend import step
+from ..core.plural import counted
 from ..core.update import UpdatePlan, plan_update
 from ..db import get_session
 from ..models import (
@@ -242,10 +243,11 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
         totals["skipped"],
     )
 
+    users = counted(batch.change_count, "Schoology user")
+
     return ApplyResult(
         applied=True,
-        message=f"Updated the Unique ID of {batch.change_count} Schoology users "
-        f"(batch {batch.id}).",
+        message=f"Updated the Unique ID of {users} (batch {batch.id}).",
         batch=batch,
         totals=plan.totals,
     )
@@ -452,12 +454,7 @@ def undo_latest(user: User | None = None) -> UndoRecord:
             raise ConflictError(
                 f"Batch {batch.id} was undone already by a concurrent request."
             )
-        raise ConflictError(
-            f"Batch {batch.id} cannot be undone: {missing} Schoology users no "
-            f"longer have the Unique ID it set, the first is user {moved}. "
-            "Nothing was restored; import a current Schoology export or fix "
-            "those users in Schoology."
-        )
+        raise ConflictError(undo_rejected_message(batch.id, missing, moved))
 
     record = UndoRecord(
         batch_id=batch.id,
@@ -482,6 +479,23 @@ def undo_latest(user: User | None = None) -> UndoRecord:
     )
 
     return record
+
+
+def undo_rejected_message(batch_id: int, missing: int, moved: str) -> str:
+    """Word why a batch cannot be undone, for one or more changed users."""
+    users = counted(
+        missing, "Schoology user no longer has", "Schoology users no longer have"
+    )
+    if missing == 1:
+        which, fix = f"user {moved}", "that user"
+    else:
+        which, fix = f"the first is user {moved}", "those users"
+
+    return (
+        f"Batch {batch_id} cannot be undone, because {users} the Unique ID it set "
+        f"({which}). Nothing was restored. Import a current Schoology export, or "
+        f"fix {fix} in Schoology."
+    )
 
 
 def undone_meanwhile(batch_id: int) -> bool:

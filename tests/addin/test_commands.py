@@ -679,7 +679,7 @@ def test_accept_suggestions_fills_ids(client, viewer_headers, report_bytes):
     assert writes[0]["start_row"] == excel_row(data, STUDENT_ROW[0]) - 1
     assert found[STUDENT_ROW[0]] == STUDENT_ROW[1]
     assert found[TEACHER_ROW[0]] == ""
-    assert "Filled 1 Integration-Mapping IDs" in body["message"]
+    assert "Filled 1 Integration-Mapping ID with" in body["message"]
 
 
 def test_accept_suggestions_one_action(client, viewer_headers, report_bytes):

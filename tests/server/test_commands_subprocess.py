@@ -106,7 +106,7 @@ def test_cli_workflow_on_database(
     assert init.stdout == f"The database is up to date: {shown_url(database_url)}\n"
     assert schoology.returncode == 0, schoology.stderr
     assert schoology.stdout.startswith(
-        "Imported schoology snapshot 1: 46 users from 1 files.\n"
+        "Imported schoology snapshot 1: 46 users from 1 file.\n"
     )
     assert sis.returncode == 0, sis.stderr
     assert sis.stdout.startswith("Imported sis snapshot 2: 47 users from 2 files.\n")

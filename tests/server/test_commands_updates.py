@@ -52,7 +52,7 @@ def test_import_prints_counts(runner, examples_dir):
     )
 
     assert result.exit_code == 0
-    assert "Imported schoology snapshot 1: 46 users from 1 files." in result.output
+    assert "Imported schoology snapshot 1: 46 users from 1 file." in result.output
 
 
 def test_import_missing_column_fails(runner, tmp_path):

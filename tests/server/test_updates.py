@@ -371,13 +371,32 @@ def test_reapply_after_undo(app, client, admin_headers, upload_id):
     assert row_count(app, UpdateBatch) == 2
 
 
-def test_undo_rejected_after_change(app, client, admin_headers, upload_id):
+@pytest.mark.parametrize(
+    ("moved", "words"),
+    [
+        (
+            [STUDENT_ROW[0]],
+            "because 1 Schoology user no longer has the Unique ID it set (user "
+            f"{STUDENT_ROW[0]}). Nothing was restored. Import a current Schoology "
+            "export, or fix that user in Schoology.",
+        ),
+        (
+            [STUDENT_ROW[0], TEACHER_ROW[0]],
+            "because 2 Schoology users no longer have the Unique ID it set (the "
+            f"first is user {STUDENT_ROW[0]}). Nothing was restored. Import a "
+            "current Schoology export, or fix those users in Schoology.",
+        ),
+    ],
+)
+def test_undo_rejected_after_change(
+    app, client, admin_headers, upload_id, moved, words
+):
     apply(client, admin_headers, upload_id)
     with app.app_context():
         session = get_session()
         session.execute(
             update(SchoologyAccount)
-            .where(SchoologyAccount.schoology_id == STUDENT_ROW[0])
+            .where(SchoologyAccount.schoology_id.in_(moved))
             .values(unique_id="edited-in-schoology")
         )
         session.commit()
@@ -385,7 +404,7 @@ def test_undo_rejected_after_change(app, client, admin_headers, upload_id):
     response = client.post("/api/updates/undo", headers=admin_headers)
 
     assert response.status_code == 409
-    assert f"the first is user {STUDENT_ROW[0]}" in response.json["message"]
+    assert response.json["message"].endswith(words)
     assert unique_ids(app) == before_undo
     assert row_count(app, UndoRecord) == 0
 
