@@ -6,10 +6,13 @@ validates on the web page and in the add-in too.
 
 from __future__ import annotations
 
+import functools
+import logging
 import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.errors import DataPrepError
 from ..core.plural import counted
@@ -17,6 +20,11 @@ from ..models import ADMIN
 from ..services import exports, updates, validation
 from ..services.uploads import UploadedFile
 from .appcontext import acting_user, user_option, with_app
+from .signals import stopped_with
+
+logger = logging.getLogger(__name__)
+
+NOTHING_CHANGED = "Stopped; nothing was changed."
 
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -54,8 +62,9 @@ def print_findings(result, show_all: bool) -> None:
 @with_app
 def validate_command(file: Path, show_all: bool) -> None:
     """Check an edited report; exit status 1 when any row has an error."""
-    checked = validation.validate_file(read_upload(file))
-    print_findings(checked.result, show_all)
+    with stopped_with("Stopped; the workbook was not validated."):
+        checked = validation.validate_file(read_upload(file))
+        print_findings(checked.result, show_all)
     if checked.result.has_errors:
         sys.exit(1)
 
@@ -86,22 +95,45 @@ def print_plan(plan) -> None:
 def apply_command(file: Path, yes: bool, username: str | None) -> None:
     """Preview an edited report's changes and apply them after confirmation."""
     user = acting_user(username, ADMIN)
-    preview = updates.preview_file(read_upload(file), user)
-    if preview.plan is None:
-        print_findings(preview.validation.result, show_all=False)
-        click.echo("Nothing was changed; fix the errors and run apply again.")
-        sys.exit(1)
+    with stopped_with(NOTHING_CHANGED) as note:
+        preview = updates.preview_file(read_upload(file), user)
+        if preview.plan is None:
+            print_findings(preview.validation.result, show_all=False)
+            click.echo("Nothing was changed; fix the errors and run apply again.")
+            sys.exit(1)
 
-    print_plan(preview.plan)
-    if not preview.plan.changes:
-        click.echo("Nothing to change.")
-        return
+        print_plan(preview.plan)
+        if not preview.plan.changes:
+            click.echo("Nothing to change.")
+            return
 
-    if not yes:
-        click.confirm("Apply these changes?", abort=True)
+        if not yes:
+            click.confirm("Apply these changes?", abort=True)
 
-    result = updates.apply_upload(preview.upload.id, user)
-    click.echo(result.message)
+        note.message = functools.partial(stopped_apply, preview.upload.id)
+        result = updates.apply_upload(preview.upload.id, user)
+        note.message = result.message
+        click.echo(result.message)
+
+
+def stopped_apply(upload_id: str) -> str:
+    """Say whether a stopped apply committed its batch, from the database."""
+    try:
+        batch = updates.batch_of_upload(upload_id)
+    except SQLAlchemyError:
+        logger.exception("Looking up the batch of stopped upload %s failed", upload_id)
+        return (
+            "Stopped; whether Update Users committed is unknown. Validate the "
+            "workbook again: it reports whether the report was applied."
+        )
+
+    if batch is None:
+        return NOTHING_CHANGED
+
+    return (
+        f"Stopped after Update Users applied batch {batch.id}. Run 'dataprep undo' "
+        "to restore the Unique IDs it changed."
+    )
 
 
 @click.command("undo")

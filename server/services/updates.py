@@ -418,6 +418,22 @@ def first_moved_user(batch_id: int, new_column) -> str:
     return get_session().scalar(query) or "(unknown)"
 
 
+def batch_of_upload(upload_id: str) -> UpdateBatch | None:
+    """Return the committed batch that applied an upload, if any.
+
+    It ends the session's transaction first, so that it reads what was
+    committed, as after an apply that was stopped part way.
+    """
+    session = get_session()
+    session.rollback()
+
+    return session.scalar(
+        select(UpdateBatch)
+        .where(UpdateBatch.upload_id == upload_id)
+        .order_by(UpdateBatch.id.desc())
+    )
+
+
 def latest_batch() -> UpdateBatch | None:
     """Return the newest batch that has not been undone."""
     return get_session().scalar(
