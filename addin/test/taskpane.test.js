@@ -25,7 +25,7 @@ test("acceptSuggestions writes the returned IDs", async () => {
     status: 200,
     body: {
       accepted: 1,
-      message: "Filled 1 Integration-Mapping IDs.",
+      message: "Filled 1 Integration-Mapping ID.",
       actions: [
         {
           func: "setValues",
@@ -50,7 +50,7 @@ test("acceptSuggestions writes the returned IDs", async () => {
   assert.equal(requests[0].url, `${ORIGIN}/addin/accept-suggestions?min_score=85`);
   assert.equal(workbook.sheets[0].cells[3][22], "1_S88306");
   assert.equal(workbook.sheets[0].protection.protected, true);
-  assert.equal(result.message, "Filled 1 Integration-Mapping IDs.");
+  assert.equal(result.message, "Filled 1 Integration-Mapping ID.");
 });
 
 // Accept suggestions on a Mapping sheet of 4,000 data rows, where the server

@@ -20,6 +20,7 @@ from flask import current_app, url_for
 
 from ..core import layout
 from ..core.errors import ConflictError, WorkbookError
+from ..core.plural import counted
 from ..core.readback import UploadedReport, read_report, report_from_values
 from ..core.suggest import accept_suggestions
 from ..models import User
@@ -95,7 +96,9 @@ def submit_payload(payload, confirm: str | None, user: User) -> dict:
         )
         return previewed(book, preview)
 
-    current = report_from_values(sheets, name=book.name)
+    current = report_from_values(
+        sheets, name=book.name, check_meta=validation.known_report(book.name)
+    )
 
     return applied(book, current, confirm, user)
 
@@ -106,7 +109,9 @@ def submit_file(data: bytes, name: str, confirm: str | None, user: User) -> dict
     if not confirm:
         return previewed(book, updates.preview_file(UploadedFile(name, data), user))
 
-    return applied(book, read_report(data, name=name), confirm, user)
+    current = read_report(data, name=name, check_meta=validation.known_report(name))
+
+    return applied(book, current, confirm, user)
 
 
 def previewed(book, preview: updates.Preview) -> dict:
@@ -220,10 +225,11 @@ def accept_payload(payload, min_score) -> dict:
     accepted = accept_suggestions([row.values for row in uploaded.rows], min_score)
     writes = write_mapping_ids(book, uploaded, accepted)
 
+    filled = counted(len(accepted), "Integration-Mapping ID")
     message = (
-        f"Filled {len(accepted):,} Integration-Mapping IDs with suggestions scored "
-        f"at least {min_score}. Run Validate to check them; nothing changes in "
-        "Schoology until you run Submit."
+        f"Filled {filled} with suggestions scored at least {min_score}. Run "
+        "Validate to check the workbook; nothing changes in Schoology until you run "
+        "Submit."
     )
     logger.info(
         "Add-in accepted %d suggestions in report %s as %d setValues actions",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from ..core import layout
+from ..core.plural import counted
 from ..core.readback import UploadedReport
 from ..core.update import UpdatePlan
 from ..core.validate import ValidationResult
@@ -95,7 +96,7 @@ def select_first_error(book, uploaded: UploadedReport, result: ValidationResult)
 
 def count_text(totals: Mapping[str, int]) -> str:
     return (
-        f"{totals['rows']:,} rows checked: {totals['error']:,} with errors, "
+        f"{counted(totals['rows'], 'row')} checked: {totals['error']:,} with errors, "
         f"{totals['warning']:,} with warnings, {totals['ok']:,} OK."
     )
 
@@ -103,7 +104,7 @@ def count_text(totals: Mapping[str, int]) -> str:
 def notes_text(result: ValidationResult, limit: int = 3) -> str:
     notes = result.notes[:limit]
     if len(result.notes) > limit:
-        notes.append(f"And {len(result.notes) - limit} more notes.")
+        notes.append(f"And {counted(len(result.notes) - limit, 'more note')}.")
 
     return "\n".join(notes)
 
@@ -175,13 +176,15 @@ def preview_alert(book, result: ValidationResult, plan: UpdatePlan) -> None:
         f"scenario {scenario}: {counts.get('change', 0):,}"
         for scenario, counts in sorted(plan.counts.items())
     )
+    warnings = counted(result.totals["warning"], "row")
+    users = counted(len(plan.changes), "Schoology user")
+    linked = counted(totals["unchanged"], "is", "are")
+    blank = counted(totals["blank"], "row has", "rows have")
     prompt = (
-        f"Report {plan.report_id} has no errors ({result.totals['warning']:,} rows "
-        f"with warnings).\n\nUpdate Users will set the Unique ID of "
-        f"{len(plan.changes):,} Schoology users ({per_scenario}). "
-        f"{totals['unchanged']:,} are linked already and {totals['blank']:,} rows "
-        "have no Integration-Mapping ID.\n\nPress OK to run Update Users now, or "
-        "Cancel to change nothing."
+        f"Report {plan.report_id} has no errors ({warnings} with warnings).\n\n"
+        f"Update Users will set the Unique ID of {users} ({per_scenario}). "
+        f"{linked} linked already and {blank} no Integration-Mapping ID.\n\n"
+        "Press OK to run Update Users now, or Cancel to change nothing."
     )
     alert(book, prompt, buttons="ok_cancel", callback=CONFIRM_CALLBACK)
 

@@ -7,13 +7,33 @@ changes something must carry the CSRF token in an ``X-CSRFToken`` header.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, g, request
 from flask_login import current_user
 
 from ..auth import csrf
 from ..auth.loaders import bearer_token
+from ..core import frontend
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def use_api_words():
+    """Word the next steps in this request's messages for API clients.
+
+    It is registered before the blueprint's other hooks, so their errors get
+    the API's words too. API clients have no Logs or Data Prep page, so the
+    messages name routes.
+    """
+    g.front_end_token = frontend.select(frontend.API)
+
+
+@bp.teardown_request
+def restore_words(_error):
+    """Give the thread back the words it had, for the next request it serves."""
+    token = g.pop("front_end_token", None)
+    if token is not None:
+        frontend.restore(token)
 
 
 @bp.before_request

@@ -4,7 +4,8 @@ The demo always uses a new SQLite database in its own instance folder, so it
 never touches the database that ``DATABASE_URL`` or the default instance
 folder names. It imports ``examples/schoology/users.csv`` and the OneRoster
 1.1 export in ``examples/oneroster/``, creates an admin account with a random
-password, prints the URL and the credentials, and serves until Ctrl+C.
+password and generates a report of the example district. It prints the URL,
+the credentials and where the report's .xlsx file is, and serves until Ctrl+C.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import click
 from flask import Flask
 
 from ..core.errors import DataPrepError
+from ..core.plural import counted
 from .database import log_service_events
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ SCHOOLOGY_EXAMPLE = Path("schoology") / "users.csv"
 SIS_EXAMPLE = Path("oneroster")
 ADMIN_USERNAME = "admin"
 HOST = "127.0.0.1"
+# The mapping options of the demo's report, as scripts/example uses them.
+REPORT_OPTIONS = ["email", "name"]
 
 
 @dataclass(slots=True)
@@ -45,6 +49,8 @@ class Demo:
     schoology_users: int
     sis_users: int
     token: str = ""
+    report_id: str = ""
+    report_path: Path | None = None
 
     @property
     def database_url(self) -> str:
@@ -88,11 +94,16 @@ def check_examples(examples: Path) -> None:
 def prepare_demo(
     instance_path: Path, examples: Path = EXAMPLES_DIR, username: str = ADMIN_USERNAME
 ) -> Demo:
-    """Create the app on a fresh database, import the examples and add an admin."""
+    """Create the app on a fresh database, import the examples and add an admin.
+
+    It also generates a report of the example district as the admin, stored
+    in the database like any other, so that the demo can validate and apply
+    an edited copy of its .xlsx file.
+    """
     from .. import close_app, create_app
     from ..auth import create_token, create_user
     from ..db import get_session
-    from ..services import sources
+    from ..services import reports, sources
 
     check_examples(examples)
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -117,13 +128,28 @@ def prepare_demo(
             schoology = sources.import_schoology(examples / SCHOOLOGY_EXAMPLE)
             sis = sources.import_sis([examples / SIS_EXAMPLE])
             counts = (schoology.row_count, sis.row_count)
+            report = reports.generate_now(REPORT_OPTIONS, user=admin)
+            report_path = reports.report_file(report.id, "xlsx")
     except Exception:
         close_app(app)
         raise
 
-    logger.info("Prepared the demo with %d Schoology and %d SIS users", *counts)
+    logger.info(
+        "Prepared the demo with %d Schoology and %d SIS users and report %s",
+        *counts,
+        report.id,
+    )
 
-    return Demo(app, instance_path, username, password, *counts, token=token)
+    return Demo(
+        app,
+        instance_path,
+        username,
+        password,
+        *counts,
+        token=token,
+        report_id=report.id,
+        report_path=report_path,
+    )
 
 
 def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
@@ -157,8 +183,16 @@ def serve(demo: Demo, port: int, ready: threading.Event | None = None) -> None:
     click.echo(f"SIS Data Prep demo: {url}")
     click.echo(f"Sign in as {demo.username!r} with the password {demo.password!r}.")
     click.echo(
-        f"Imported {demo.schoology_users} Schoology users and {demo.sis_users} "
-        f"SIS users. Instance folder: {demo.instance_path}"
+        f"Imported {counted(demo.schoology_users, 'Schoology user')} and "
+        f"{counted(demo.sis_users, 'SIS user')}. Instance folder: {demo.instance_path}"
+    )
+    click.echo(
+        f"Report {demo.report_id} of the example district (mapping options "
+        f"{', '.join(REPORT_OPTIONS)}): {demo.report_path}"
+    )
+    click.echo(
+        f"It is also on the Logs page ({url}logs/). Edit a copy of that report, "
+        "then validate or apply it in this demo."
     )
     click.echo(
         f"API token of {demo.username!r}: {demo.token} (send it as "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from ..core.report import (
 )
 from ..services.sources import parse_column_map
 from .appcontext import database_option
-from .reportdb import report_from_database
+from .reportdb import NOT_WRITTEN, report_from_database
+from .signals import stopped_with
 
 SCENARIO_LABELS = {
     1: "in both systems and matched",
@@ -47,10 +47,6 @@ class ProgressPrinter:
         if self.enabled:
             of_total = "" if total is None else f" of {total:,}"
             click.echo(f"Wrote {written:,}{of_total} rows", err=True)
-
-
-def _exit_on_sigterm(signum, _frame) -> None:
-    raise SystemExit(128 + signum)
 
 
 def print_result(report: Report, written: WrittenReport) -> None:
@@ -139,9 +135,6 @@ def report(
     database_url: str,
 ) -> None:
     """Match a Schoology export to SIS exports and write the mapping report."""
-    # Python's default on SIGTERM ends the process at once, which would leave
-    # the writer's temporary sheet files behind. SystemExit unwinds instead.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if progress is None:
         progress = sys.stderr.isatty()
     printer = ProgressPrinter(progress)
@@ -164,17 +157,19 @@ def report(
     inputs += [("the SIS export given with --sis", path) for path in sis]
     check_output_path(output, inputs)
 
-    schoology_export, sis_export = read_exports(
-        schoology,
-        sis,
-        sis_format,
-        column_map=fields,
-        key_column=key_column,
-        progress=printer.phase,
-    )
-    built = build_report(
-        schoology_export, sis_export, mapping_options, progress=printer.phase
-    )
-    written = write_outputs(built, output, progress=printer.rows)
-
-    print_result(built, written)
+    # A signal unwinds the writers, which remove their temporary files.
+    with stopped_with(NOT_WRITTEN) as note:
+        schoology_export, sis_export = read_exports(
+            schoology,
+            sis,
+            sis_format,
+            column_map=fields,
+            key_column=key_column,
+            progress=printer.phase,
+        )
+        built = build_report(
+            schoology_export, sis_export, mapping_options, progress=printer.phase
+        )
+        written = write_outputs(built, output, progress=printer.rows)
+        note.message = f"Stopped after report {built.report_id} was written."
+        print_result(built, written)

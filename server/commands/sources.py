@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..core.plural import counted
 from ..core.readers import SIS_FORMATS
 from ..services import sources
 from .appcontext import acting_user, user_option, with_app
@@ -21,10 +22,11 @@ def import_group() -> None:
 def print_snapshot(snapshot) -> None:
     click.echo(
         f"Imported {snapshot.side} snapshot {snapshot.id}: "
-        f"{snapshot.row_count:,} users from {len(snapshot.files)} files."
+        f"{counted(snapshot.row_count, 'user')} from "
+        f"{counted(len(snapshot.files), 'file')}."
     )
     for name, file_format, rows in snapshot.files:
-        click.echo(f"- {name}: {file_format}, {rows:,} rows")
+        click.echo(f"- {name}: {file_format}, {counted(rows, 'row')}")
     if snapshot.warnings:
         click.echo(f"Warnings ({len(snapshot.warnings)}):")
         for warning in snapshot.warnings:

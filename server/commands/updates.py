@@ -6,16 +6,25 @@ validates on the web page and in the add-in too.
 
 from __future__ import annotations
 
+import functools
+import logging
 import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.errors import DataPrepError
+from ..core.plural import counted
 from ..models import ADMIN
 from ..services import exports, updates, validation
 from ..services.uploads import UploadedFile
 from .appcontext import acting_user, user_option, with_app
+from .signals import stopped_with
+
+logger = logging.getLogger(__name__)
+
+NOTHING_CHANGED = "Stopped; nothing was changed."
 
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -31,7 +40,8 @@ def print_findings(result, show_all: bool) -> None:
     """Print the totals, the notes and each row with a warning or an error."""
     totals = result.totals
     click.echo(
-        f"{result.name}: {totals['rows']:,} rows, {totals['error']:,} with errors, "
+        f"{result.name}: {counted(totals['rows'], 'row')}, {totals['error']:,} with "
+        "errors, "
         f"{totals['warning']:,} with warnings, {totals['ids']:,} with an "
         "Integration-Mapping ID."
     )
@@ -43,7 +53,7 @@ def print_findings(result, show_all: bool) -> None:
         click.echo(f"{row.sheet} row {row.row}: {row.status_text()}")
     hidden = len(shown) - MAX_PRINTED_ROWS
     if hidden > 0 and not show_all:
-        click.echo(f"... and {hidden:,} more rows with findings (use --all).")
+        click.echo(f"... and {counted(hidden, 'more row')} with findings (use --all).")
 
 
 @click.command("validate")
@@ -52,8 +62,9 @@ def print_findings(result, show_all: bool) -> None:
 @with_app
 def validate_command(file: Path, show_all: bool) -> None:
     """Check an edited report; exit status 1 when any row has an error."""
-    checked = validation.validate_file(read_upload(file))
-    print_findings(checked.result, show_all)
+    with stopped_with("Stopped; the workbook was not validated."):
+        checked = validation.validate_file(read_upload(file))
+        print_findings(checked.result, show_all)
     if checked.result.has_errors:
         sys.exit(1)
 
@@ -76,11 +87,6 @@ def print_plan(plan) -> None:
     click.echo(", ".join(parts) + ".")
 
 
-def counted(count: int, one: str, many: str) -> str:
-    """Write a count with the words that agree with it: "1 row has", "2 rows have"."""
-    return f"{count:,} {one if count == 1 else many}"
-
-
 @click.command("apply")
 @click.argument("file", type=existing_file)
 @click.option("--yes", is_flag=True, help="Apply without asking for confirmation.")
@@ -89,22 +95,45 @@ def counted(count: int, one: str, many: str) -> str:
 def apply_command(file: Path, yes: bool, username: str | None) -> None:
     """Preview an edited report's changes and apply them after confirmation."""
     user = acting_user(username, ADMIN)
-    preview = updates.preview_file(read_upload(file), user)
-    if preview.plan is None:
-        print_findings(preview.validation.result, show_all=False)
-        click.echo("Nothing was changed; fix the errors and run apply again.")
-        sys.exit(1)
+    with stopped_with(NOTHING_CHANGED) as note:
+        preview = updates.preview_file(read_upload(file), user)
+        if preview.plan is None:
+            print_findings(preview.validation.result, show_all=False)
+            click.echo("Nothing was changed; fix the errors and run apply again.")
+            sys.exit(1)
 
-    print_plan(preview.plan)
-    if not preview.plan.changes:
-        click.echo("Nothing to change.")
-        return
+        print_plan(preview.plan)
+        if not preview.plan.changes:
+            click.echo("Nothing to change.")
+            return
 
-    if not yes:
-        click.confirm("Apply these changes?", abort=True)
+        if not yes:
+            click.confirm("Apply these changes?", abort=True)
 
-    result = updates.apply_upload(preview.upload.id, user)
-    click.echo(result.message)
+        note.message = functools.partial(stopped_apply, preview.upload.id)
+        result = updates.apply_upload(preview.upload.id, user)
+        note.message = result.message
+        click.echo(result.message)
+
+
+def stopped_apply(upload_id: str) -> str:
+    """Say whether a stopped apply committed its batch, from the database."""
+    try:
+        batch = updates.batch_of_upload(upload_id)
+    except SQLAlchemyError:
+        logger.exception("Looking up the batch of stopped upload %s failed", upload_id)
+        return (
+            "Stopped; whether Update Users committed is unknown. Validate the "
+            "workbook again: it reports whether the report was applied."
+        )
+
+    if batch is None:
+        return NOTHING_CHANGED
+
+    return (
+        f"Stopped after Update Users applied batch {batch.id}. Run 'dataprep undo' "
+        "to restore the Unique IDs it changed."
+    )
 
 
 @click.command("undo")
@@ -118,13 +147,13 @@ def undo_command(yes: bool, username: str | None) -> None:
     if batch is not None and not yes:
         click.confirm(
             f"Undo batch {batch.id} of report {batch.report_id}, restoring "
-            f"{batch.change_count:,} Unique IDs?",
+            f"{counted(batch.change_count, 'Unique ID')}?",
             abort=True,
         )
 
     record = updates.undo_latest(user)
     click.echo(
-        f"Restored the Unique ID of {record.restored_count:,} Schoology users "
+        f"Restored the Unique ID of {counted(record.restored_count, 'Schoology user')} "
         f"(batch {record.batch_id})."
     )
 

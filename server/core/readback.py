@@ -20,7 +20,7 @@ import logging
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import python_calamine
@@ -148,15 +148,25 @@ def _mark_unsaved_formulas(
         report.rows.sort(key=lambda row: (order[row.sheet], row.row))
 
 
-def read_report(file, *, name: str | None = None) -> UploadedReport:
+# A callback that gets the meta sheet's values before any Mapping sheet is read,
+# and raises to reject the report.
+MetaCheck = Callable[[dict[str, str]], None]
+
+
+def read_report(
+    file, *, name: str | None = None, check_meta: MetaCheck | None = None
+) -> UploadedReport:
     """Read an uploaded report workbook: its meta sheet and every Mapping sheet.
 
     ``file`` is a path, ``bytes`` or a binary file object. ``name`` is used in
-    messages and defaults to the file's name.
+    messages and defaults to the file's name. ``check_meta`` is called with
+    the meta sheet's values before the Mapping sheets are read, so a report
+    that it rejects is rejected before any of its rows are read.
 
     :raise WorkbookError: the bytes are not an ``.xlsx`` workbook, or it is not
         one of our reports, or its format version or a Mapping sheet or header
         is missing or unknown.
+    :raise DataPrepError: whatever ``check_meta`` raises.
     """
     data, name = _load_bytes(file, name)
     check_xlsx(data, name)
@@ -175,6 +185,8 @@ def read_report(file, *, name: str | None = None) -> UploadedReport:
             raise WorkbookError(f"{name}: {not_our_report()}.")
 
         meta = parse_meta(_sheet_values(workbook, layout.META_SHEET), name)
+        if check_meta is not None:
+            check_meta(meta)
         # The rows stream from the open workbook, so each calamine row list is
         # converted and dropped before the next instead of all being held.
         expected = _expected_mapping_sheets(meta, sheet_names, name)
@@ -198,12 +210,16 @@ def read_report(file, *, name: str | None = None) -> UploadedReport:
 
 
 def report_from_values(
-    sheets: Mapping[str, Sequence[Sequence]], *, name: str = "the workbook"
+    sheets: Mapping[str, Sequence[Sequence]],
+    *,
+    name: str = "the workbook",
+    check_meta: MetaCheck | None = None,
 ) -> UploadedReport:
     """Read a report from sheets of values, as the Excel add-in sends them.
 
     ``sheets`` maps each sheet name to its values from cell A1 down, and must
     hold the meta sheet and every Mapping sheet that the meta sheet lists.
+    ``check_meta`` is called as ``read_report`` calls it.
 
     :raise WorkbookError: as ``read_report`` does.
     """
@@ -211,6 +227,8 @@ def report_from_values(
         raise WorkbookError(f"{name}: {not_our_report()}.")
 
     meta = parse_meta(sheets[layout.META_SHEET], name)
+    if check_meta is not None:
+        check_meta(meta)
     expected = _expected_mapping_sheets(meta, list(sheets), name)
     chosen = {sheet: sheets[sheet] for sheet in expected}
     # The digest covers the meta sheet too, so that a payload with the same rows

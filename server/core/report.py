@@ -21,6 +21,7 @@ from .errors import DataPrepError
 from .layout import ReportRow
 from .matching import MatchResult, check_option_fields, match, parse_options
 from .model import Export
+from .plural import counted
 from .readers import read_schoology, read_sis
 from .readers.detect import folder_files
 from .suggest import add_suggestions
@@ -85,7 +86,7 @@ def read_exports(
     """
     schoology = read_schoology(schoology_path)
     if progress is not None:
-        progress(f"Read {len(schoology.users):,} Schoology users")
+        progress(f"Read {counted(len(schoology.users), 'Schoology user')}")
 
     sis = read_sis(
         list(sis_paths),
@@ -94,7 +95,8 @@ def read_exports(
         key_column=key_column,
     )
     if progress is not None:
-        progress(f"Read {len(sis.users):,} SIS users from {len(sis.files)} files")
+        users = counted(len(sis.users), "SIS user")
+        progress(f"Read {users} from {counted(len(sis.files), 'file')}")
 
     return schoology, sis
 

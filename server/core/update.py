@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from . import layout
 from .errors import ConflictError
+from .plural import counted
 from .readback import UploadedReport
 from .readers.source import gc_paused
 from .validate import ERROR, ValidationContext, ValidationResult
@@ -109,10 +110,12 @@ def plan_update(
     errors = [row for row in result.rows if row.level == ERROR]
     if errors:
         first = errors[0]
+        rows = counted(len(errors), "row has", "rows have")
+        where = "at" if len(errors) == 1 else "the first at"
         raise ConflictError(
-            f"Report {result.report_id} cannot be applied: {len(errors)} rows have "
-            f"errors, the first at {first.sheet} row {first.row} "
-            f"({first.messages[0]}). Fix them and validate again before Update Users."
+            f"Report {result.report_id} cannot be applied: {rows} errors, {where} "
+            f"{first.sheet} row {first.row} ({first.messages[0]}). Fix them and "
+            "validate again before Update Users."
         )
 
     plan = UpdatePlan(

@@ -19,12 +19,14 @@ from flask import url_for
 from sqlalchemy import insert, select, update
 
 from ..core import layout
-from ..core.errors import ReportNotFoundError
+from ..core.errors import DataPrepError, ReportNotFoundError
+from ..core.frontend import step
 from ..core.matching import parse_options
 from ..core.report import build_report, write_outputs
 from ..db import get_session
-from ..jobs import JobContext, job_function, job_summary, submit
+from ..jobs import JobContext, job_function, job_summary, run_now, submit
 from ..models import (
+    FAILED,
     SCHOOLOGY,
     SIS,
     Job,
@@ -73,6 +75,24 @@ def start_report(
     params = report_params(options, sis_snapshot_id)
 
     return submit(REPORT_JOB, params, user.id if user else None)
+
+
+def generate_now(options, *, user: User | None = None) -> Report:
+    """Record a report job on the imported data and run it in this thread.
+
+    The report is stored as a job's report is, so it is on the Logs page and
+    can be validated and applied.
+
+    :raise MatchOptionError: for an invalid list of mapping options.
+    :raise MissingImportError: when no Schoology or SIS export was imported yet.
+    :raise DataPrepError: when the job failed, with the job's error.
+    """
+    params = report_params(options, None)
+    job = run_now(REPORT_JOB, params, user.id if user else None)
+    if job.status == FAILED:
+        raise DataPrepError(f"The report job {job.id} failed: {job.error}")
+
+    return get_report(job.result["report_id"])
 
 
 def report_params(options, sis_snapshot_id: int | None) -> dict:
@@ -325,7 +345,7 @@ def get_report(report_id: str) -> Report:
     report = get_session().get(Report, report_id)
     if report is None:
         raise ReportNotFoundError(
-            f"Report {report_id!r} not found; list the reports on the Logs page."
+            f"Report {report_id!r} not found; {step('list_reports')}."
         )
 
     return report

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, insert, select
 
 from ..core.errors import DataPrepError
 from ..core.model import Export, Role, SchoologyUser, SisUser
+from ..core.plural import counted
 from ..core.readers import read_schoology, read_sis
 from ..db import get_session
 from ..models import (
@@ -130,10 +131,10 @@ def import_sis(
     snapshot = store_snapshot(export, SIS, sis_format, user)
     session.commit()
     logger.info(
-        "Imported SIS snapshot %d: %d people from %d files (warnings: %d)",
+        "Imported SIS snapshot %d: %d people from %s (warnings: %d)",
         snapshot.id,
         snapshot.row_count,
-        len(snapshot.files),
+        counted(len(snapshot.files), "file"),
         len(snapshot.warnings),
     )
 
@@ -252,10 +253,14 @@ def stale_export_warnings(export: Export) -> list[str]:
     if not stale:
         return []
 
+    users = counted(
+        stale, "user in this export still has", "users in this export still have"
+    )
+
     return [
-        f"{stale} users in this export still have the Unique ID they had before "
-        f"update batch {batch_id}. Import the batch's changes CSV into Schoology, "
-        "export the users again and import that export here."
+        f"{users} the Unique ID they had before update batch {batch_id}. Import "
+        "the batch's changes CSV into Schoology, export the users again and "
+        "import that export here."
     ]
 
 

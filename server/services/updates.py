@@ -5,10 +5,12 @@ whose Unique ID would change. Apply reads those same stored bytes again,
 validates them again and, only when no row has an error, changes every
 Unique ID in one transaction together with the batch that records it.
 
-A report is applied at most once until its batch is undone. The report row is
-locked (``SELECT ... FOR UPDATE`` on PostgreSQL), and the unique pair
-``(report_id, attempt)`` of the batch table makes a second concurrent insert
-fail on SQLite too, so two simultaneous submits apply the report once.
+A report is applied at most once until its batch is undone. Apply locks the
+report row before it looks for a batch in effect, so concurrent submits of one
+report run that step one at a time, and the unique pair
+``(report_id, attempt)`` of the batch table rejects a second batch in any case.
+Every submit that loses such a race, or comes later, gets the message that
+the report was applied already.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ConflictError, ReportNotFoundError
 from ..core.frontend import step
+from ..core.plural import counted
 from ..core.update import UpdatePlan, plan_update
 from ..db import get_session
 from ..models import (
@@ -152,13 +155,18 @@ def apply_upload(upload_id: str, user: User | None = None) -> ApplyResult:
         checked = validation_service.validate_uploaded(uploaded)
     except ConflictError:
         # A concurrent submit of the same report may have won the race.
-        applied = validation_service.active_batch(upload.report_id)
-        if applied is not None:
-            return already_applied(applied)
+        outcome = applied_meanwhile(upload.report_id)
+        if outcome is not None:
+            return outcome
         raise
 
     plan = plan_update(checked.uploaded, checked.result, checked.context)
     if plan_digest(plan) != upload.summary.get("plan_digest"):
+        # A concurrent submit that applied this report changes the plan too:
+        # its users already have their new Unique IDs.
+        outcome = applied_meanwhile(upload.report_id)
+        if outcome is not None:
+            return outcome
         raise ConflictError(
             f"The Unique IDs of report {upload.report_id} changed since upload "
             f"{upload_id} was previewed, so the preview no longer shows what "
@@ -189,22 +197,18 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
             totals=plan.totals,
         )
 
-    report = session.scalar(
-        select(Report).where(Report.id == plan.report_id).with_for_update()
-    )
-    if report is None:
-        raise ReportNotFoundError(f"Report {plan.report_id} not found.")
-
-    applied = validation_service.active_batch(report.id)
+    report_id = plan.report_id
+    lock_report(report_id)
+    applied = validation_service.active_batch(report_id)
     if applied is not None:
         session.rollback()
         return already_applied(applied)
 
     attempt = session.scalar(
-        select(func.count(UpdateBatch.id)).where(UpdateBatch.report_id == report.id)
+        select(func.count(UpdateBatch.id)).where(UpdateBatch.report_id == report_id)
     )
     batch = UpdateBatch(
-        report_id=report.id,
+        report_id=report_id,
         attempt=attempt,
         upload_id=upload.id,
         sha256=upload.sha256,
@@ -218,12 +222,11 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
         write_changes(batch, plan)
         session.commit()
     except IntegrityError:
-        session.rollback()
-        logger.info("A concurrent submit applied report %s first", report.id)
-        applied = validation_service.active_batch(report.id)
-        if applied is None:
+        logger.info("A concurrent submit applied report %s first", report_id)
+        outcome = applied_meanwhile(report_id)
+        if outcome is None:
             raise
-        return already_applied(applied)
+        return outcome
     except Exception:
         session.rollback()
         raise
@@ -232,7 +235,7 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
     logger.info(
         "Applied report %s as batch %d: %d changes, %d unchanged, %d rows without "
         "an ID, %d users gone from Schoology",
-        report.id,
+        report_id,
         batch.id,
         batch.change_count,
         totals["unchanged"],
@@ -240,13 +243,49 @@ def apply_plan(plan: UpdatePlan, upload: Upload, user: User | None) -> ApplyResu
         totals["skipped"],
     )
 
+    users = counted(batch.change_count, "Schoology user")
+
     return ApplyResult(
         applied=True,
-        message=f"Updated the Unique ID of {batch.change_count} Schoology users "
-        f"(batch {batch.id}).",
+        message=f"Updated the Unique ID of {users} (batch {batch.id}).",
         batch=batch,
         totals=plan.totals,
     )
+
+
+def lock_report(report_id: str) -> None:
+    """Lock a report's row until the transaction ends.
+
+    A no-op UPDATE locks the row on PostgreSQL. On SQLite, which ignores
+    ``SELECT ... FOR UPDATE``, it begins the transaction and takes the
+    database's write lock, so a concurrent submit waits here on both and then
+    reads the batch that the first one committed.
+
+    :raise ReportNotFoundError: when no report has that id.
+    """
+    locked = get_session().execute(
+        update(Report)
+        .where(Report.id == report_id)
+        .values(superseded=Report.superseded)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount == 0:
+        raise ReportNotFoundError(f"Report {report_id} not found.")
+
+
+def applied_meanwhile(report_id: str) -> ApplyResult | None:
+    """Look up the report's batch in effect and describe it as applied already.
+
+    It ends the session's transaction first, so that it reads the batch that a
+    concurrent submit committed. Returns None when no batch is in effect.
+    """
+    session = get_session()
+    session.rollback()
+    applied = validation_service.active_batch(report_id)
+    if applied is None:
+        return None
+
+    return already_applied(applied)
 
 
 def already_applied(batch: UpdateBatch) -> ApplyResult:
@@ -379,6 +418,22 @@ def first_moved_user(batch_id: int, new_column) -> str:
     return get_session().scalar(query) or "(unknown)"
 
 
+def batch_of_upload(upload_id: str) -> UpdateBatch | None:
+    """Return the committed batch that applied an upload, if any.
+
+    It ends the session's transaction first, so that it reads what was
+    committed, as after an apply that was stopped part way.
+    """
+    session = get_session()
+    session.rollback()
+
+    return session.scalar(
+        select(UpdateBatch)
+        .where(UpdateBatch.upload_id == upload_id)
+        .order_by(UpdateBatch.id.desc())
+    )
+
+
 def latest_batch() -> UpdateBatch | None:
     """Return the newest batch that has not been undone."""
     return get_session().scalar(
@@ -415,12 +470,7 @@ def undo_latest(user: User | None = None) -> UndoRecord:
             raise ConflictError(
                 f"Batch {batch.id} was undone already by a concurrent request."
             )
-        raise ConflictError(
-            f"Batch {batch.id} cannot be undone: {missing} Schoology users no "
-            f"longer have the Unique ID it set, the first is user {moved}. "
-            "Nothing was restored; import a current Schoology export or fix "
-            "those users in Schoology."
-        )
+        raise ConflictError(undo_rejected_message(batch.id, missing, moved))
 
     record = UndoRecord(
         batch_id=batch.id,
@@ -445,6 +495,23 @@ def undo_latest(user: User | None = None) -> UndoRecord:
     )
 
     return record
+
+
+def undo_rejected_message(batch_id: int, missing: int, moved: str) -> str:
+    """Word why a batch cannot be undone, for one or more changed users."""
+    users = counted(
+        missing, "Schoology user no longer has", "Schoology users no longer have"
+    )
+    if missing == 1:
+        which, fix = f"user {moved}", "that user"
+    else:
+        which, fix = f"the first is user {moved}", "those users"
+
+    return (
+        f"Batch {batch_id} cannot be undone, because {users} the Unique ID it set "
+        f"({which}). Nothing was restored. Import a current Schoology export, or "
+        f"fix {fix} in Schoology."
+    )
 
 
 def undone_meanwhile(batch_id: int) -> bool:

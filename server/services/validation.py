@@ -20,7 +20,8 @@ from sqlalchemy import select
 from ..core import validate as core_validate
 from ..core.errors import DataPrepError, ReportNotFoundError
 from ..core.model import Role
-from ..core.readback import UploadedReport, read_report, report_from_values
+from ..core.readback import MetaCheck, UploadedReport, read_report, report_from_values
+from ..core.validate.rules import unknown_report
 from ..db import get_session
 from ..models import (
     SIS,
@@ -56,10 +57,29 @@ def read_upload(upload: UploadedFile) -> UploadedReport:
 
     :raise UploadError: when the bytes are not an xlsx workbook.
     :raise WorkbookError: when the workbook is not one of our reports.
+    :raise ReportNotFoundError: when its report id is not stored here, before
+        any Mapping sheet is read.
     """
     file_kind(upload, (XLSX,))
 
-    return read_report(upload.data, name=upload.name)
+    return read_report(
+        upload.data, name=upload.name, check_meta=known_report(upload.name)
+    )
+
+
+def known_report(name: str) -> MetaCheck:
+    """Build the ``check_meta`` callback that rejects a report not stored here.
+
+    Readback calls it before it reads any Mapping sheet, so a workbook from
+    another server is rejected after its meta sheet, whatever its size.
+    """
+
+    def check_meta(meta: dict[str, str]) -> None:
+        report_id = meta["report_id"]
+        if get_session().get(Report, report_id) is None:
+            raise unknown_report(name, report_id)
+
+    return check_meta
 
 
 def validate_file(upload: UploadedFile) -> Validation:
@@ -79,7 +99,9 @@ def validate_values(
     sheets: Mapping[str, Sequence[Sequence]], name: str = "the workbook"
 ) -> Validation:
     """Check a report sent as sheets of values, as the Excel add-in sends it."""
-    return validate_uploaded(report_from_values(sheets, name=name))
+    uploaded = report_from_values(sheets, name=name, check_meta=known_report(name))
+
+    return validate_uploaded(uploaded)
 
 
 def validate_uploaded(uploaded: UploadedReport) -> Validation:
@@ -241,8 +263,9 @@ def store_upload(
 def reread_upload(upload: Upload) -> UploadedReport:
     """Read a stored upload again from its bytes on disk."""
     path = storage.absolute(upload.path)
+    check_meta = known_report(upload.file_name)
     if path.suffix == VALUES_SUFFIX:
         sheets = json.loads(path.read_text(encoding="utf-8"))
-        return report_from_values(sheets, name=upload.file_name)
+        return report_from_values(sheets, name=upload.file_name, check_meta=check_meta)
 
-    return read_report(path.read_bytes(), name=upload.file_name)
+    return read_report(path.read_bytes(), name=upload.file_name, check_meta=check_meta)

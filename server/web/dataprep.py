@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..auth import admin_required, current_actor, viewer_required
 from ..core.errors import DataPrepError, MatchOptionError
 from ..core.matching import MAPPING_OPTIONS
+from ..core.plural import counted
 from ..core.readers import SIS_FORMATS
 from ..db import get_session
 from ..models import FAILED, FINISHED, SCHOOLOGY, SIS, Job, Report
@@ -134,7 +135,8 @@ def import_schoology():
         return render_index({SCHOOLOGY: error.message}, error.status_code)
 
     flash(
-        f"Imported {snapshot.row_count} Schoology users from {files[0].name}.",
+        f"Imported {counted(snapshot.row_count, 'Schoology user')} from "
+        f"{files[0].name}.",
         "success",
     )
 
@@ -166,7 +168,9 @@ def import_sis():
         )
 
     flash(
-        f"Imported {snapshot.row_count} SIS users from {len(files)} files.", "success"
+        f"Imported {counted(snapshot.row_count, 'SIS user')} from "
+        f"{counted(len(files), 'file')}.",
+        "success",
     )
 
     return redirect(url_for("dataprep.index"))

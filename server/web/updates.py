@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ..auth import admin_required, current_actor
 from ..core.errors import ConflictError, DataPrepError
+from ..core.plural import counted
 from ..core.update import BLANK, CHANGE, SKIPPED, UNCHANGED
 from ..db import get_session
 from ..models import SchoologyAccount
@@ -128,8 +129,8 @@ def render_preview(preview: updates.Preview, status: int = 200, **values):
     if preview.plan is None:
         errors = preview.validation.result.totals["error"]
         flash(
-            f"{preview.upload.file_name} has {errors} rows with errors, so no "
-            "update can be previewed. Fix them and upload the workbook again.",
+            f"{preview.upload.file_name} has {counted(errors, 'row')} with errors, "
+            "so no update can be previewed. Fix them and upload the workbook again.",
             "error",
         )
         return redirect(url_for("validate.result", upload_id=preview.upload.id))
@@ -230,7 +231,7 @@ def undo():
 
     flash(
         f"Undid batch {record.batch_id}: restored the unique ID of "
-        f"{record.restored_count} Schoology users.",
+        f"{counted(record.restored_count, 'Schoology user')}.",
         "success",
     )
 

@@ -26,6 +26,7 @@ from tests.addin.conftest import (
     edit_report,
     payload_from_workbook,
 )
+from tests.server.test_validation import UNKNOWN_REPORT, with_report_id
 
 STATUS_COLUMN = layout.STATUS
 MAPPING_COLUMN = layout.MAPPING_ID
@@ -137,6 +138,22 @@ def test_validate_clean_report_all_ok(client, viewer_headers, report_bytes):
     assert set(statuses(payload, body).values()) == {"OK"}
     assert marked_cells(body) == set()
     assert "0 with errors" in alerts(body)[0]
+
+
+@pytest.mark.parametrize("route", ["validate", "submit", "submit?confirm=0"])
+def test_unknown_report_mapping_unread(client, admin_headers, report_bytes, route):
+    payload = payload_from_workbook(with_report_id(report_bytes, UNKNOWN_REPORT))
+    for sheet in payload["sheets"]:
+        if sheet["name"] == layout.MAPPING_SHEET:
+            sheet["values"] = [["garbage"]]
+    response = client.post(f"/addin/{route}", json=payload, headers=admin_headers)
+
+    assert response.status_code == 404, response.json
+    assert response.json["error"] == "report_not_found"
+    assert (
+        f"is report {UNKNOWN_REPORT}, which this server has no record of"
+        in (response.json["message"])
+    )
 
 
 def test_validate_mistakes_marks_cells(client, viewer_headers, mistaken_workbook):
@@ -662,7 +679,7 @@ def test_accept_suggestions_fills_ids(client, viewer_headers, report_bytes):
     assert writes[0]["start_row"] == excel_row(data, STUDENT_ROW[0]) - 1
     assert found[STUDENT_ROW[0]] == STUDENT_ROW[1]
     assert found[TEACHER_ROW[0]] == ""
-    assert "Filled 1 Integration-Mapping IDs" in body["message"]
+    assert "Filled 1 Integration-Mapping ID with" in body["message"]
 
 
 def test_accept_suggestions_one_action(client, viewer_headers, report_bytes):

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from server.addin import slices
+from server.core.layout import MAPPING_SHEET
 from tests.addin.conftest import (
     STUDENT_ROW,
     TEACHER_ROW,
@@ -19,6 +20,8 @@ from tests.addin.test_commands import (
     statuses,
     unique_ids,
 )
+from tests.core.test_readback import with_unreadable_sheet
+from tests.server.test_validation import UNKNOWN_REPORT, with_report_id
 
 
 def upload_file(client, headers, data: bytes, slice_size: int = 4096) -> str:
@@ -241,3 +244,20 @@ def test_stale_uploads_removed(app, client, viewer_headers):
 )
 def test_file_name_gets_excel_suffix(name, expected):
     assert slices.file_name(name) == expected
+
+
+@pytest.mark.parametrize("action", ["validate", "submit"])
+def test_file_unknown_report_mapping_unread(
+    client, admin_headers, report_bytes, action
+):
+    foreign = with_report_id(report_bytes, UNKNOWN_REPORT)
+    data = with_unreadable_sheet(foreign, MAPPING_SHEET)
+    upload_id = upload_file(client, admin_headers, data)
+    response = client.post(f"/addin/files/{upload_id}/{action}", headers=admin_headers)
+
+    assert response.status_code == 404, response.json
+    assert response.json["error"] == "report_not_found"
+    assert (
+        f"is report {UNKNOWN_REPORT}, which this server has no record of"
+        in (response.json["message"])
+    )

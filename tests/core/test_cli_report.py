@@ -268,7 +268,8 @@ def write_large_district(folder: Path, people: int) -> tuple[Path, Path]:
     return schoology, sis
 
 
-def test_report_sigterm_leaves_no_files(tmp_path):
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_report_stopped_leaves_no_files(tmp_path, signal_number):
     schoology, sis = write_large_district(tmp_path, 60_000)
     output = tmp_path / "out" / "report.xlsx"
     output.parent.mkdir()
@@ -289,11 +290,14 @@ def test_report_sigterm_leaves_no_files(tmp_path):
         for line in process.stderr:
             if line.startswith("Wrote "):
                 break
-        process.send_signal(signal.SIGTERM)
-        process.stderr.read()
+        process.send_signal(signal_number)
+        stderr = process.stderr.read()
         process.wait(timeout=60)
 
-    assert process.returncode == 128 + signal.SIGTERM
+    assert process.returncode == 128 + signal_number
+    assert stderr.splitlines()[-1] == "Stopped; no report was written."
+    assert "Aborted!" not in stderr
+    assert "Traceback" not in stderr
     assert list(output.parent.iterdir()) == []
     assert list(scratch.iterdir()) == []
 

@@ -1,4 +1,4 @@
-"""The next steps of messages, worded for the web or the command line."""
+"""The next steps of messages, worded for the web, the command line or the API."""
 
 import string
 
@@ -32,6 +32,25 @@ def test_use_rejects_unknown_front_end():
             pass
 
 
+def test_select_api_words_until_restore():
+    token = frontend.select(frontend.API)
+    api_words = frontend.step("generate_report")
+    frontend.restore(token)
+
+    assert api_words == "generate a new report with POST /api/reports"
+    assert frontend.step("generate_report") == (
+        "generate a new report from the Data Prep page"
+    )
+
+
+@pytest.mark.parametrize("key", sorted(frontend.STEPS))
+def test_api_steps_name_no_page(key):
+    text = frontend.STEPS[key][frontend.API]
+
+    assert "page" not in text
+    assert "dataprep" not in text
+
+
 def test_sentence_step_capitalizes_first_letter():
     with frontend.use(frontend.CLI):
         text = frontend.sentence_step("get_stored_report", report_id="r1")
@@ -42,7 +61,7 @@ def test_sentence_step_capitalizes_first_letter():
 
 
 @pytest.mark.parametrize("key", sorted(frontend.STEPS))
-def test_every_step_has_both_front_ends(key):
+def test_every_step_has_every_front_end(key):
     words = frontend.STEPS[key]
     fields = {
         front_end: {
@@ -53,7 +72,8 @@ def test_every_step_has_both_front_ends(key):
         for front_end, text in words.items()
     }
 
-    assert set(words) == {frontend.WEB, frontend.CLI}
-    assert fields[frontend.WEB] == fields[frontend.CLI]
-    assert words[frontend.WEB][0].islower()
-    assert words[frontend.CLI][0].islower()
+    assert set(words) == set(frontend.FRONT_ENDS)
+    assert fields[frontend.CLI] == fields[frontend.WEB]
+    assert fields[frontend.API] == fields[frontend.WEB]
+    for front_end in frontend.FRONT_ENDS:
+        assert words[front_end][0].islower(), front_end

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from server.core import layout
 from server.core.errors import WorkbookError
@@ -49,6 +50,43 @@ def zip_bytes(files: dict[str, str]) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in files.items():
             archive.writestr(name, text)
+
+    return buffer.getvalue()
+
+
+RELATIONSHIP_ID = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+)
+SHEET_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
+
+
+def with_unreadable_sheet(data: bytes, sheet: str) -> bytes:
+    """Replace one sheet's XML part of a workbook with bytes that are not XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relationships = ElementTree.fromstring(
+            archive.read("xl/_rels/workbook.xml.rels")
+        )
+        parts = {info: archive.read(info) for info in archive.infolist()}
+
+    sheet_id = next(
+        element.get(RELATIONSHIP_ID)
+        for element in workbook.iter(SHEET_TAG)
+        if element.get("name") == sheet
+    )
+    target = next(
+        element.get("Target")
+        for element in relationships
+        if element.get("Id") == sheet_id
+    )
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info, content in parts.items():
+            if info.filename == part:
+                content = b"<worksheet garbage, not XML"
+            archive.writestr(info, content)
 
     return buffer.getvalue()
 
@@ -313,6 +351,44 @@ def test_report_from_values_without_meta_rejected(report_path):
         report_from_values(sheets, name="Book1")
 
     assert raised.value.message.startswith("Book1: this workbook is not a user")
+
+
+def reject_meta(seen: list[dict[str, str]]):
+    """Build a ``check_meta`` callback that records the meta sheet and rejects it."""
+
+    def check_meta(meta: dict[str, str]) -> None:
+        seen.append(meta)
+        raise WorkbookError("rejected by check_meta")
+
+    return check_meta
+
+
+def test_check_meta_before_mapping_read(report_path):
+    data = with_unreadable_sheet(report_path.read_bytes(), layout.MAPPING_SHEET)
+    seen = []
+
+    with pytest.raises(WorkbookError, match="rejected by check_meta"):
+        read_report(data, check_meta=reject_meta(seen))
+
+    assert len(seen) == 1
+    assert seen[0]["report_id"] == REPORT_ID
+    # Without the callback the Mapping sheet is read, and its bytes fail.
+    with pytest.raises((CalamineError, WorkbookError)):
+        read_report(data)
+
+
+def test_check_meta_before_mapping_values(report_path):
+    sheets = sheet_values(report_path)
+    sheets[layout.MAPPING_SHEET] = [["garbage"]]
+    seen = []
+
+    with pytest.raises(WorkbookError, match="rejected by check_meta"):
+        report_from_values(sheets, check_meta=reject_meta(seen))
+
+    assert len(seen) == 1
+    assert seen[0]["report_id"] == REPORT_ID
+    with pytest.raises(WorkbookError, match="has no column"):
+        report_from_values(sheets)
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ def test_plan_with_errors_rejected(report):
     with pytest.raises(ConflictError) as raised:
         plan_update(uploaded, result, context)
 
-    assert "Report rpt-0001 cannot be applied: 1 rows have errors" in (
+    assert "Report rpt-0001 cannot be applied: 1 row has errors, at Mapping row" in (
         raised.value.message
     )
     assert "'3_7781' (Rosa Lee) is a parent or guardian ID" in raised.value.message

@@ -598,27 +598,39 @@ def test_bare_prefix_is_error(report):
     assert "'1_' is only a role prefix." in row.messages[0]
 
 
-def test_many_deleted_rows_summarized(tmp_path):
+@pytest.mark.parametrize(
+    ("deleted", "summary"),
+    [
+        (
+            120,
+            "20 more rows of report rpt-0001 are missing from the workbook, and "
+            "the users on them will not be linked by this upload.",
+        ),
+        (
+            101,
+            "1 more row of report rpt-0001 is missing from the workbook, and the "
+            "user on it will not be linked by this upload.",
+        ),
+    ],
+)
+def test_many_deleted_rows_summarized(tmp_path, deleted, summary):
     rows = sample_rows() + [
         layout.ReportRow(3, sis=sis_user(f"1_{n:05d}", "Kim", "Vo", "student"))
-        for n in range(120)
+        for n in range(deleted)
     ]
     path = tmp_path / "report.xlsx"
     stored = write_sample(path, rows)
     workbook = openpyxl.load_workbook(path)
     ws = workbook[layout.MAPPING_SHEET]
-    ws.delete_rows(layout.HEADER_ROWS + len(sample_rows()) + 1, 120)
+    ws.delete_rows(layout.HEADER_ROWS + len(sample_rows()) + 1, deleted)
     workbook.save(path)
     sis = {**SIS, **{row.sis.local_id: row.sis for row in rows if row.sis}}
 
     result = run(path, stored, sis=sis)
 
-    assert result.deleted == 120
+    assert result.deleted == deleted
     assert len(result.notes) == 101
-    assert result.notes[-1] == (
-        "20 more rows of report rpt-0001 are missing from the workbook, and the "
-        "users on them will not be linked by this upload."
-    )
+    assert result.notes[-1] == summary
     assert not result.has_errors
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from openapi_spec_validator import validate as validate_openapi
 
+from server.core import frontend
 from server.core.errors import DataPrepError
 from server.errors import core_error_classes, error_code
 from server.services import errors as service_errors
@@ -262,6 +263,17 @@ def test_unknown_ids_are_404(client, viewer_headers, path, code, message):
     assert response.status_code == 404
     assert response.json["error"] == code
     assert response.json["message"].startswith(message)
+
+
+def test_unknown_report_names_api_route(client, viewer_headers):
+    response = client.get("/api/reports/nope", headers=viewer_headers)
+
+    assert response.json["message"] == (
+        "Report 'nope' not found; list the reports with GET /api/reports."
+    )
+    # The test client serves the request on this thread, which must get the
+    # web's words back for the pages it serves next.
+    assert frontend.step("list_reports") == "list the reports on the Logs page"
 
 
 def test_unknown_upload_is_404(client, admin_headers):

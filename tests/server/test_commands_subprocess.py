@@ -6,8 +6,10 @@ of a command typed in a shell.
 """
 
 import csv
+import errno
 import io
 import json
+import os
 import re
 import signal
 import socket
@@ -106,7 +108,7 @@ def test_cli_workflow_on_database(
     assert init.stdout == f"The database is up to date: {shown_url(database_url)}\n"
     assert schoology.returncode == 0, schoology.stderr
     assert schoology.stdout.startswith(
-        "Imported schoology snapshot 1: 46 users from 1 files.\n"
+        "Imported schoology snapshot 1: 46 users from 1 file.\n"
     )
     assert sis.returncode == 0, sis.stderr
     assert sis.stdout.startswith("Imported sis snapshot 2: 47 users from 2 files.\n")
@@ -263,3 +265,99 @@ def test_serve_responds_then_stops(database_url, tmp_path):
     assert "INFO server: Created the app with the thread job backend" in log
     assert '"GET /api/me HTTP/1.1" 401' in log
     assert '"GET /api/openapi.json HTTP/1.1" 200' in log
+
+
+def start_dataprep(
+    args: list[str], database_url: str, instance, stdin=subprocess.DEVNULL
+) -> subprocess.Popen:
+    """Start ``dataprep ARGS --database URL`` with its output in pipes."""
+    return subprocess.Popen(
+        [dataprep_command(), *args, "--database", database_url],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dataprep_environment(instance),
+    )
+
+
+def open_writer_when_read(fifo, process, timeout: float = 60) -> int:
+    """Open a FIFO for writing once the process opened it for reading.
+
+    The process then blocks reading it until the writer closes, so a signal
+    sent meanwhile reaches the command while it reads its workbook.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:
+            if error.errno != errno.ENXIO:
+                raise
+        time.sleep(0.02)
+
+    raise AssertionError(f"dataprep did not open {fifo} within {timeout} seconds")
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["validate"], "Stopped; the workbook was not validated."),
+        (["apply", "--yes"], "Stopped; nothing was changed."),
+    ],
+)
+def test_stop_while_reading_workbook(
+    database, database_url, tmp_path, args, message, signal_number
+):
+    fifo = tmp_path / "edited.xlsx"
+    os.mkfifo(fifo)
+    process = start_dataprep([*args, str(fifo)], database_url, tmp_path / "inst")
+    writer = open_writer_when_read(fifo, process)
+    try:
+        process.send_signal(signal_number)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(writer)
+
+    assert process.returncode == 128 + signal_number, stderr
+    assert stderr == message + "\n"
+    assert stdout == ""
+    assert database.count(UpdateBatch) == 0
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_stop_at_apply_prompt(
+    dataprep, database, database_url, examples_dir, tmp_path, signal_number
+):
+    dataprep("import", "schoology", str(examples_dir / EXAMPLE_SCHOOLOGY))
+    dataprep("import", "sis", str(examples_dir / EXAMPLE_ONEROSTER))
+    report_path = tmp_path / "report.xlsx"
+    report = dataprep("report", "--match", "email,name", "--output", str(report_path))
+    assert report.returncode == 0, report.stderr
+    edited = tmp_path / "edited.xlsx"
+    edited.write_bytes(edit_report(report_path.read_bytes(), dict([STUDENT_ROW])))
+    before = database.unique_id(STUDENT_ROW[0])
+
+    process = start_dataprep(
+        ["apply", str(edited)], database_url, tmp_path / "inst", stdin=subprocess.PIPE
+    )
+    shown = ""
+    prompt = "Apply these changes? [y/N]: "
+    deadline = time.monotonic() + 60
+    while not shown.endswith(prompt) and time.monotonic() < deadline:
+        character = process.stdout.read(1)
+        if not character:
+            break
+        shown += character
+    process.send_signal(signal_number)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert shown.endswith(prompt), shown + stdout + stderr
+    assert process.returncode == 128 + signal_number, stderr
+    assert stderr.splitlines()[-1] == "Stopped; nothing was changed."
+    assert "Aborted!" not in stderr
+    assert "Traceback" not in stderr
+    assert database.count(UpdateBatch) == 0
+    assert database.unique_id(STUDENT_ROW[0]) == before

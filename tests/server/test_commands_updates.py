@@ -52,7 +52,7 @@ def test_import_prints_counts(runner, examples_dir):
     )
 
     assert result.exit_code == 0
-    assert "Imported schoology snapshot 1: 46 users from 1 files." in result.output
+    assert "Imported schoology snapshot 1: 46 users from 1 file." in result.output
 
 
 def test_import_missing_column_fails(runner, tmp_path):
@@ -215,17 +215,17 @@ def test_validate_other_workbook_gets_cli_words(runner, tmp_path):
     assert_no_web_words(result.output)
 
 
-def test_api_keeps_web_words(runner, client, admin_headers, cli_report, tmp_path):
+def test_api_gets_api_words(runner, client, admin_headers, cli_report, tmp_path):
     edited = write_edit(tmp_path, cli_report, dict([STUDENT_ROW]))
     runner.invoke(main, ["apply", edited, "--yes"])
     with open(edited, "rb") as file:
         response = client.post(
             "/api/validate", data={"file": (file, "edited.xlsx")}, headers=admin_headers
         )
+    message = response.json["message"]
 
     assert response.status_code == 409
-    assert "so applying it again would change nothing." in response.json["message"]
-    assert (
-        "Generate a new report from the Data Prep page to map the users"
-        in response.json["message"]
-    )
+    assert "so applying it again would change nothing." in message
+    assert "Generate a new report with POST /api/reports to map the users" in message
+    assert "page" not in message
+    assert "dataprep" not in message

@@ -110,19 +110,16 @@ def test_concurrent_submits_apply_once(app, admin_headers, edited_workbook):
         preview(client, admin_headers, edited_workbook).json["upload_id"]
         for _ in range(2)
     ]
-    # Both threads wait here before inserting their batch, so both have
-    # passed the "already applied" check when the database decides.
+    # Both threads wait here before locking the report, so both have passed
+    # validation when the lock decides which one inserts its batch.
     barrier = threading.Barrier(2)
     engine = get_database(app).engine
 
-    def hold_batch_insert(_conn, _cursor, statement, *_args):
-        if statement.startswith("INSERT INTO update_batches"):
-            try:
-                barrier.wait(timeout=3)
-            except threading.BrokenBarrierError:
-                pass  # PostgreSQL's row lock kept the other thread out
+    def hold_report_lock(_conn, _cursor, statement, *_args):
+        if statement.startswith("UPDATE reports SET superseded"):
+            barrier.wait(timeout=10)
 
-    event.listen(engine, "before_cursor_execute", hold_batch_insert)
+    event.listen(engine, "before_cursor_execute", hold_report_lock)
     responses = [None, None]
 
     def submit(index):
@@ -133,7 +130,7 @@ def test_concurrent_submits_apply_once(app, admin_headers, edited_workbook):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    event.remove(engine, "before_cursor_execute", hold_batch_insert)
+    event.remove(engine, "before_cursor_execute", hold_report_lock)
 
     assert None not in responses, "a submit thread did not finish within 60 s"
     bodies = [response.json for response in responses]
@@ -145,6 +142,124 @@ def test_concurrent_submits_apply_once(app, admin_headers, edited_workbook):
     assert outcomes == [False, True]
     assert row_count(app, UpdateBatch) == 1
     assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]
+
+
+class ApplyRace:
+    """Hold concurrent submits so that one applies while the others validate.
+
+    The first submit to read the current Schoology users goes on, but waits
+    before inserting its batch until every other submit has read the report
+    and reached that read too. Those wait until the first one's batch is
+    committed, so they validate against the updated users: the interleaving
+    in which a loser saw its plan change under it.
+    """
+
+    ACCOUNTS_READ = (
+        "SELECT schoology_accounts.schoology_id, schoology_accounts.role, "
+        "schoology_accounts.unique_id"
+    )
+
+    def __init__(self, app, submits: int, timeout: float = 20):
+        self.engine = get_database(app).engine
+        self.sessions = get_database(app).sessions
+        self.others = submits - 1
+        self.timeout = timeout
+        self.condition = threading.Condition()
+        self.first_thread = None
+        self.arrived = 0
+        self.inserted = False
+        self.committed = threading.Event()
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.hold)
+        event.listen(self.sessions, "after_commit", self.note_commit)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self.hold)
+        event.remove(self.sessions, "after_commit", self.note_commit)
+
+    @property
+    def forced(self) -> bool:
+        """Whether every other submit read the users after the batch committed."""
+        return self.committed.is_set() and self.arrived == self.others
+
+    def hold(self, _conn, _cursor, statement, *_args):
+        if statement.startswith(self.ACCOUNTS_READ):
+            self.hold_accounts_read()
+        elif statement.startswith("INSERT INTO update_batches"):
+            with self.condition:
+                self.inserted = True
+                self.condition.wait_for(
+                    lambda: self.arrived == self.others, self.timeout
+                )
+
+    def hold_accounts_read(self):
+        with self.condition:
+            if self.first_thread is None:
+                self.first_thread = threading.get_ident()
+                return
+            if threading.get_ident() == self.first_thread:
+                return
+            self.arrived += 1
+            self.condition.notify_all()
+        self.committed.wait(self.timeout)
+
+    def note_commit(self, _session):
+        if threading.get_ident() == self.first_thread and self.inserted:
+            self.committed.set()
+
+
+def submit_together(app, headers, upload_ids: list[str]) -> list:
+    """Post every upload id to /api/updates from its own thread at once."""
+    start = threading.Barrier(len(upload_ids))
+    responses = [None] * len(upload_ids)
+
+    def submit(index):
+        start.wait(timeout=10)
+        responses[index] = apply(app.test_client(), headers, upload_ids[index])
+
+    threads = [
+        threading.Thread(target=submit, args=(index,))
+        for index in range(len(upload_ids))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    return responses
+
+
+def test_racing_submits_all_answered(app, admin_headers, edited_workbook):
+    client = app.test_client()
+    upload_ids = [
+        preview(client, admin_headers, edited_workbook).json["upload_id"]
+        for _ in range(3)
+    ]
+    # The fourth submit repeats the first upload id.
+    upload_ids.append(upload_ids[0])
+    with ApplyRace(app, len(upload_ids)) as race:
+        responses = submit_together(app, admin_headers, upload_ids)
+
+    assert None not in responses, "a submit thread did not finish within 60 s"
+    assert race.forced, "the other submits did not validate after the batch"
+    bodies = [response.json for response in responses]
+    winners = [body for body in bodies if body.get("applied") is True]
+    assert len(winners) == 1, bodies
+    batch_id = winners[0]["batch"]["id"]
+    for response, body in zip(responses, bodies, strict=True):
+        if body is winners[0]:
+            assert response.status_code == 201
+            continue
+        assert response.status_code == 200, body
+        assert body["applied"] is False
+        assert f"was applied already as batch {batch_id}" in body["message"]
+        assert "nothing changed" in body["message"]
+        assert body["batch"]["id"] == batch_id
+    assert row_count(app, UpdateBatch) == 1
+    assert unique_ids(app)[STUDENT_ROW[0]] == STUDENT_ROW[1]
+    assert unique_ids(app)[TEACHER_ROW[0]] == TEACHER_ROW[1]
 
 
 def install_failing_trigger(app, unique_id: str) -> None:
@@ -256,13 +371,32 @@ def test_reapply_after_undo(app, client, admin_headers, upload_id):
     assert row_count(app, UpdateBatch) == 2
 
 
-def test_undo_rejected_after_change(app, client, admin_headers, upload_id):
+@pytest.mark.parametrize(
+    ("moved", "words"),
+    [
+        (
+            [STUDENT_ROW[0]],
+            "because 1 Schoology user no longer has the Unique ID it set (user "
+            f"{STUDENT_ROW[0]}). Nothing was restored. Import a current Schoology "
+            "export, or fix that user in Schoology.",
+        ),
+        (
+            [STUDENT_ROW[0], TEACHER_ROW[0]],
+            "because 2 Schoology users no longer have the Unique ID it set (the "
+            f"first is user {STUDENT_ROW[0]}). Nothing was restored. Import a "
+            "current Schoology export, or fix those users in Schoology.",
+        ),
+    ],
+)
+def test_undo_rejected_after_change(
+    app, client, admin_headers, upload_id, moved, words
+):
     apply(client, admin_headers, upload_id)
     with app.app_context():
         session = get_session()
         session.execute(
             update(SchoologyAccount)
-            .where(SchoologyAccount.schoology_id == STUDENT_ROW[0])
+            .where(SchoologyAccount.schoology_id.in_(moved))
             .values(unique_id="edited-in-schoology")
         )
         session.commit()
@@ -270,7 +404,7 @@ def test_undo_rejected_after_change(app, client, admin_headers, upload_id):
     response = client.post("/api/updates/undo", headers=admin_headers)
 
     assert response.status_code == 409
-    assert f"the first is user {STUDENT_ROW[0]}" in response.json["message"]
+    assert response.json["message"].endswith(words)
     assert unique_ids(app) == before_undo
     assert row_count(app, UndoRecord) == 0
 

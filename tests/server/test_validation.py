@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import update
 
 from server.cli import main
-from server.core.layout import META_SHEET
+from server.core.layout import MAPPING_SHEET, META_SHEET
 from server.db import get_session
 from server.models import SchoologyAccount
+from tests.core.test_readback import with_unreadable_sheet
 
 from .conftest import STUDENT_ROW, download, edit_report
 
@@ -105,7 +106,7 @@ def test_unknown_report_says_what_to_do(client, admin_headers, report):
     assert response.json["message"] == (
         f"foreign.xlsx is report {UNKNOWN_REPORT}, which this server has no record "
         "of: it may come from another server or have been deleted. Generate a new "
-        "report from the Data Prep page and make your edits there."
+        "report with POST /api/reports and make your edits there."
     )
 
 
@@ -123,4 +124,47 @@ def test_unknown_report_cli_says_what_to_do(
         f"Error: foreign.xlsx is report {UNKNOWN_REPORT}, which this server has no "
         "record of: it may come from another server or have been deleted. "
         "Generate a new report with 'dataprep report' and make your edits there.\n"
+    )
+
+
+def foreign_unreadable(client, headers, report: dict) -> bytes:
+    """Build a report of an unknown id whose Mapping sheet is not XML.
+
+    Validation fails on that sheet if it reads it, so only a check of the
+    report id before the Mapping sheets gives the unknown-report message.
+    """
+    workbook = with_report_id(download(client, headers, report["id"]), UNKNOWN_REPORT)
+
+    return with_unreadable_sheet(workbook, MAPPING_SHEET)
+
+
+@pytest.mark.parametrize("route", ["/api/validate", "/api/updates/preview"])
+def test_unknown_report_mapping_unread(client, admin_headers, report, route):
+    workbook = foreign_unreadable(client, admin_headers, report)
+    response = client.post(
+        route,
+        data={"file": (io.BytesIO(workbook), "foreign.xlsx")},
+        headers=admin_headers,
+    )
+
+    assert response.status_code == 404
+    assert response.json["error"] == "report_not_found"
+    assert response.json["message"].startswith(
+        f"foreign.xlsx is report {UNKNOWN_REPORT}, which this server has no record "
+        "of: it may come from another server or have been deleted."
+    )
+
+
+@pytest.mark.parametrize("command", [["validate"], ["apply", "--yes"]])
+def test_unknown_report_cli_mapping_unread(
+    runner, client, admin_headers, report, tmp_path, command
+):
+    path = tmp_path / "foreign.xlsx"
+    path.write_bytes(foreign_unreadable(client, admin_headers, report))
+    result = runner.invoke(main, [*command, str(path)])
+
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        f"Error: foreign.xlsx is report {UNKNOWN_REPORT}, which this server has no "
+        "record of:"
     )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,17 @@ from server import close_app
 from server.commands.demo import check_instance_folder, prepare_demo, serve
 from server.core.errors import DataPrepError
 
+from .conftest import STUDENT_ROW, edit_report
+
 URL_LINE = re.compile(r"SIS Data Prep demo: (http://127\.0\.0\.1:\d+/)")
 CREDENTIALS_LINE = re.compile(r"Sign in as '(\S+)' with the password '(\S+)'\.")
+REPORT_LINE = re.compile(
+    r"Report ([0-9a-f]{32}) of the example district \(mapping options email, "
+    r"name\): (\S+\.xlsx)$"
+)
+LOGS_LINE = re.compile(r"It is also on the Logs page \((http://\S+/logs/)\)\.")
 TOKEN_LINE = re.compile(r"API token of 'admin': (\S+) ")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_demo_rejects_non_empty_folder(tmp_path):
@@ -58,6 +67,7 @@ def test_prepare_demo_imports_examples(tmp_path, examples_dir, monkeypatch):
         },
     )
     index = client.get("/").get_data(as_text=True)
+    logs = client.get("/logs/").get_data(as_text=True)
     close_app(demo.app)
 
     assert demo.schoology_users == 46
@@ -66,6 +76,31 @@ def test_prepare_demo_imports_examples(tmp_path, examples_dir, monkeypatch):
     assert signed_in.status_code == 302
     assert "Import Schoology users" in index
     assert len(demo.password) >= 12
+    assert demo.report_path.is_file()
+    assert demo.report_path.suffix == ".xlsx"
+    assert demo.report_path.is_relative_to(tmp_path / "instance")
+    assert demo.report_id in logs
+
+
+def post_workbook(url: str, token: str, name: str, data: bytes) -> dict:
+    """Post a workbook as multipart/form-data with a token and return the JSON."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: {XLSX_TYPE}\r\n\r\n"
+    )
+    body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
 def read_line(process, pattern, deadline):
@@ -105,10 +140,19 @@ def test_demo_command_serves_and_stops(tmp_path):
         deadline = time.monotonic() + 60
         url = read_line(process, URL_LINE, deadline)
         credentials = read_line(process, CREDENTIALS_LINE, deadline)
+        report = read_line(process, REPORT_LINE, deadline)
+        logs = read_line(process, LOGS_LINE, deadline)
         token = read_line(process, TOKEN_LINE, deadline)
         assert url, "the demo printed no URL"
         assert credentials, "the demo printed no credentials"
+        assert report, "the demo printed no report"
+        assert logs, "the demo did not point to the Logs page"
         assert token, "the demo printed no API token"
+        report_path = Path(report.group(2))
+        edited = edit_report(report_path.read_bytes(), dict([STUDENT_ROW]))
+        validated = post_workbook(
+            url.group(1) + "api/validate", token.group(1), "edited.xlsx", edited
+        )
         with urllib.request.urlopen(url.group(1) + "login", timeout=10) as response:
             page = response.read().decode()
         request = urllib.request.Request(
@@ -122,6 +166,11 @@ def test_demo_command_serves_and_stops(tmp_path):
         output, _ = process.communicate(timeout=30)
 
     assert credentials.group(1) == "admin"
+    assert report_path.is_relative_to(instance.resolve())
+    assert logs.group(1) == url.group(1) + "logs/"
+    assert validated["report_id"] == report.group(1)
+    assert validated["has_errors"] is False
+    assert validated["totals"]["error"] == 0
     assert 'id="username"' in page
     assert me["username"] == "admin"
     assert me["role"] == "admin"

@@ -159,7 +159,7 @@ def test_preview_with_errors_goes_to_results(client, report):
 
     assert response.status_code == 302
     assert location.startswith("/validate/")
-    assert "has 1 rows with errors, so no update can be previewed" in page
+    assert "has 1 row with errors, so no update can be previewed" in page
     assert "1_S99999" in page
 
 

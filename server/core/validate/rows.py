@@ -166,11 +166,17 @@ class RowChecker:
                     "workbook. It carried no link, so nothing changes for that user."
                 )
 
-        if len(keys) > MAX_DELETED_NOTES:
+        more = len(keys) - MAX_DELETED_NOTES
+        if more == 1:
             notes.append(
-                f"{len(keys) - MAX_DELETED_NOTES} more rows of report "
-                f"{self.stored.report_id} are missing from the workbook, and the "
-                "users on them will not be linked by this upload."
+                f"1 more row of report {self.stored.report_id} is missing from the "
+                "workbook, and the user on it will not be linked by this upload."
+            )
+        elif more > 1:
+            notes.append(
+                f"{more:,} more rows of report {self.stored.report_id} are missing "
+                "from the workbook, and the users on them will not be linked by "
+                "this upload."
             )
 
         return notes

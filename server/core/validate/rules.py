@@ -67,15 +67,20 @@ def validate(uploaded: UploadedReport, context: ValidationContext) -> Validation
     return result
 
 
+def unknown_report(name: str, report_id: str) -> ReportNotFoundError:
+    """Build the error about a workbook of a report that is not stored here."""
+    return ReportNotFoundError(
+        f"{name} is report {report_id}, which this server has no record of: it "
+        "may come from another server or have been deleted. "
+        f"{sentence_step('generate_report')} and make your edits there."
+    )
+
+
 def check_report(uploaded: UploadedReport, context: ValidationContext) -> StoredReport:
     """Check that the upload is the stored report and that it is still current."""
     stored = context.report
     if stored is None or stored.report_id != uploaded.report_id:
-        raise ReportNotFoundError(
-            f"{uploaded.name} is report {uploaded.report_id}, which this server has "
-            "no record of: it may come from another server or have been deleted. "
-            f"{sentence_step('generate_report')} and make your edits there."
-        )
+        raise unknown_report(uploaded.name, uploaded.report_id)
 
     if stored.applied_at:
         raise ConflictError(
