@@ -112,7 +112,7 @@ def test_oneroster_1_1_counts(examples_dir):
         ("users.csv", "oneroster-1.1", 48),
     ]
     assert export.warnings == [
-        "users.csv: 1 user(s) with the status 'tobedeleted' were left out."
+        "users.csv: 1 user with the status 'tobedeleted' was left out."
     ]
 
 
@@ -201,7 +201,7 @@ def test_oneroster_1_2_files_and_warnings(examples_dir):
         ("orgs.csv", "oneroster-orgs", 4),
         ("users.csv", "oneroster-1.2", 48),
     ]
-    assert "roles.csv: 1 role(s) with the status 'tobedeleted' were left out." in (
+    assert "roles.csv: 1 role with the status 'tobedeleted' was left out." in (
         export.warnings
     )
     assert any("more than one kind" in warning for warning in export.warnings)

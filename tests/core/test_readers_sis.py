@@ -218,7 +218,7 @@ def test_oneroster_unknown_org_shown_by_id(tmp_path):
     export = read_sis([users, orgs])
 
     assert export.users[0].school == "X9"
-    assert any("1 org sourcedId(s) are not in orgs.csv" in w for w in export.warnings)
+    assert any("1 org sourcedId is not in orgs.csv" in w for w in export.warnings)
 
 
 def test_oneroster_key_column(tmp_path):
@@ -254,7 +254,7 @@ def test_oneroster_1_2_user_without_role_warns(tmp_path):
 
     assert [user.local_id for user in export.users] == ["1_S1"]
     assert any(
-        "1 user(s) have no active role in roles.csv (line 3)" in warning
+        "1 user has no active role in roles.csv (line 3)" in warning
         for warning in export.warnings
     )
 
@@ -306,7 +306,7 @@ def test_oneroster_1_2_deleted_role_ignored(tmp_path):
     export = read_sis([folder])
 
     assert export.users[0].local_id == "1_U1"
-    assert "roles.csv: 1 role(s) with the status 'tobedeleted' were left out." in (
+    assert "roles.csv: 1 role with the status 'tobedeleted' was left out." in (
         export.warnings
     )
 
@@ -837,7 +837,7 @@ def test_number_in_scientific_notation_warns(tmp_path, name, lines, header, valu
 
     warning = next(w for w in export.warnings if "scientific notation" in w)
     assert warning.startswith(
-        f"{name}: 1 value(s) in the ID column '{header}' are numbers in "
+        f"{name}: 1 value in the ID column '{header}' is a number in "
         f"scientific notation (line 2: '{value}')"
     )
     assert "cannot match on unique-id" in warning

@@ -300,7 +300,7 @@ def test_short_row_padded_with_warning(tmp_path):
     assert export.users[1].unique_id == "004512"
     assert export.users[1].email == ""
     assert export.warnings == [
-        "users.csv: 1 row(s) have fewer values than the header (line 3), so the "
+        "users.csv: 1 row has fewer values than the header (line 3), so the "
         "missing values were read as blank. Check those rows: a line break "
         "inside an unquoted value splits one row into two."
     ]
@@ -400,11 +400,11 @@ def test_xlsx_numeric_ids_warn_naming_cells(tmp_path):
     assert user.grad_year == "2029"
     assert len(export.warnings) == 2
     assert export.warnings[0].startswith(
-        "users.xlsx, sheet 'Users': 1 value(s) in the ID column 'Schoology User ID' "
-        "are stored as numbers (cell K2)."
+        "users.xlsx, sheet 'Users': 1 value in the ID column 'Schoology User ID' "
+        "is stored as a number (cell K2)."
     )
     assert (
-        "column 'User Unique ID' are stored as numbers (cell F2)"
+        "column 'User Unique ID' is stored as a number (cell F2)"
         in (export.warnings[1])
     )
 
@@ -508,7 +508,7 @@ def test_byte_order_mark_inside_file_removed(tmp_path):
     assert [user.schoology_id for user in export.users] == ["104857301", "104857302"]
     assert export.users[1].first_name == "Liam"
     assert export.warnings == [
-        "users.csv: 1 row(s) contain a byte order mark (U+FEFF) inside the file "
+        "users.csv: 1 row contains a byte order mark (U+FEFF) inside the file "
         "(line 3), which was removed. This happens when two exports are joined "
         "into one file, so check that no rows are repeated."
     ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import ExportError
 from ..model import Role, SisUser, make_local_id
+from ..plural import counted
 from .collect import SCHOOL_SEPARATOR, SisCollector
 from .source import Table, cached_parse_role, list_places
 
@@ -45,7 +46,8 @@ def is_deleted(row: list[str], status: int | None) -> bool:
 
 def deleted_warning(table: Table, count: int, noun: str) -> str:
     return (
-        f"{table.name}: {count} {noun}(s) with the status 'tobedeleted' were left out."
+        f"{table.name}: {counted(count, noun)} with the status 'tobedeleted' "
+        f"{'was' if count == 1 else 'were'} left out."
     )
 
 
@@ -310,24 +312,29 @@ def read_users(
         warnings.append(deleted_warning(table, deleted, "user"))
     if without_role:
         warnings.append(
-            f"{table.name}: {len(without_role)} user(s) have no active role in "
+            f"{table.name}: {counted(len(without_role), 'user has', 'users have')} "
+            "no active role in "
             f"roles.csv ({list_places(without_role, table.unit)}), so they were "
             "left out. Give them a role in the SIS and export again."
         )
     if without_primary:
         warnings.append(
-            f"{table.name}: {without_primary} user(s) have no primary role in "
+            f"{table.name}: {counted(without_primary, 'user has', 'users have')} "
+            "no primary role in "
             "roles.csv, so the first of their roles was used."
         )
     if several_kinds:
         warnings.append(
-            f"{table.name}: {several_kinds} user(s) have roles of more than one "
+            f"{table.name}: {counted(several_kinds, 'user has', 'users have')} "
+            "roles of more than one "
             "kind in roles.csv (such as teacher and parent). Each is listed once, "
             "with the role that roles.csv marks as primary."
         )
     if unknown_orgs:
         warnings.append(
-            f"{table.name}: {len(unknown_orgs)} org sourcedId(s) are not in "
+            f"{table.name}: "
+            f"{counted(len(unknown_orgs), 'org sourcedId is', 'org sourcedIds are')} "
+            "not in "
             "orgs.csv, so those schools are shown by their sourcedId."
         )
     logger.info("Read a OneRoster %s users file: %d rows", version, rows)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import ExportError
 from ..model import Export
+from ..plural import counted
 from . import detect
 from .archive import extract_oneroster, is_archive
 from .collect import SisCollector
@@ -222,9 +223,9 @@ def read_tables(tables, column_map, key_column) -> Export:
         )
     if collector.merged:
         export.warnings.append(
-            f"{collector.merged} SIS row(s) repeat a user already read (such as "
-            "a person at more than one school), so each was merged into one "
-            "user whose school lists all of them."
+            f"{counted(collector.merged, 'SIS row repeats', 'SIS rows repeat')} a "
+            "user already read (such as a person at more than one school), so "
+            "each was merged into one user whose school lists all of them."
         )
 
     if not collector.users:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import ExportError
 from ..model import parse_role
+from ..plural import counted
 
 logger = logging.getLogger(__name__)
 
@@ -269,8 +270,10 @@ class Table:
 
         header = self.headers[index]
         self.warnings.append(
-            f"{self.name}, sheet '{self.sheet}': {len(cells)} value(s) in the ID "
-            f"column '{header}' are stored as numbers ({list_places(cells, 'cell')}). "
+            f"{self.name}, sheet '{self.sheet}': {counted(len(cells), 'value')} in "
+            f"the ID column '{header}' "
+            f"{'is stored as a number' if len(cells) == 1 else 'are stored as numbers'}"
+            f" ({list_places(cells, 'cell')}). "
             "Leading zeros and digits past the 15th that the spreadsheet dropped "
             "cannot be restored, so each value was read as the integer shown. "
             "Format the column as Text and type those IDs again if any of them "
@@ -308,8 +311,10 @@ class Table:
         if len(cells) > MAX_NAMED:
             shown += f" and {len(cells) - MAX_NAMED} more"
         self.warnings.append(
-            f"{self.name}: {len(cells)} value(s) in the ID column "
-            f"'{self.headers[index]}' are numbers in scientific notation ({shown}), "
+            f"{self.name}: {counted(len(cells), 'value')} in the ID column "
+            f"'{self.headers[index]}' "
+            f"{'is a number' if len(cells) == 1 else 'are numbers'} in scientific "
+            f"notation ({shown}), "
             "which Excel writes when it saves a long ID. Their digits are lost, "
             "so those users cannot match on unique-id. Export the file again "
             "and pass it on without opening it in Excel."
@@ -711,14 +716,16 @@ def read_csv_rows(
 
     if marked:
         table.warnings.append(
-            f"{table.name}: {len(marked)} row(s) contain a byte order mark (U+FEFF) "
+            f"{table.name}: {counted(len(marked), 'row contains', 'rows contain')} "
+            "a byte order mark (U+FEFF) "
             f"inside the file ({list_places(marked, table.unit)}), which was "
             "removed. This happens when two exports are joined into one file, so "
             "check that no rows are repeated."
         )
     if short:
         table.warnings.append(
-            f"{table.name}: {len(short)} row(s) have fewer values than the header "
+            f"{table.name}: {counted(len(short), 'row has', 'rows have')} fewer "
+            "values than the header "
             f"({list_places(short, 'line')}), so the missing values were read as "
             "blank. Check those rows: a line break inside an unquoted value splits "
             "one row into two."
