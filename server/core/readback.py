@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import python_calamine
+from lxml import etree
 
 from . import layout
 from .errors import WorkbookError
@@ -190,11 +191,20 @@ def read_report(
         # The rows stream from the open workbook, so each calamine row list is
         # converted and dropped before the next instead of all being held.
         expected = _expected_mapping_sheets(meta, sheet_names, name)
-        sheets = {sheet: _sheet_rows(workbook, sheet) for sheet in expected}
-        report = _build_report(name, meta, sheets, hashlib.sha256(data).hexdigest())
+        try:
+            sheets = {sheet: _sheet_rows(workbook, sheet) for sheet in expected}
+            report = _build_report(name, meta, sheets, hashlib.sha256(data).hexdigest())
+        except python_calamine.CalamineError as error:
+            # The library's text can quote the sheet's bytes, so only its kind
+            # is logged.
+            logger.info("a Mapping sheet could not be read: %s", type(error).__name__)
+            raise damaged_sheet(name, meta) from None
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        formulas = unsaved_formulas(archive, expected)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            formulas = unsaved_formulas(archive, expected)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile):
+        raise damaged_sheet(name, meta) from None
     if formulas:
         _mark_unsaved_formulas(report, formulas)
 
@@ -207,6 +217,15 @@ def read_report(
     )
 
     return report
+
+
+def damaged_sheet(name: str, meta: Mapping[str, str]) -> WorkbookError:
+    """Build the error for a Mapping sheet whose XML cannot be read."""
+    return WorkbookError(
+        f"{name}: a Mapping sheet of report {meta['report_id']} is damaged and "
+        f"cannot be read. {sentence_step('get_report_again')}, and make the "
+        "edits again."
+    )
 
 
 def report_from_values(

@@ -423,3 +423,15 @@ def test_split_report_validates(tmp_path):
     result = validate(read_report(path), make_context(stored))
 
     assert result.totals["ok"] == len(sample_rows())
+
+
+def test_damaged_mapping_sheet_named(report_path):
+    data = with_unreadable_sheet(report_path.read_bytes(), layout.MAPPING_SHEET)
+
+    with pytest.raises(WorkbookError) as raised:
+        read_report(data, name="report.xlsx")
+
+    assert raised.value.message == (
+        f"report.xlsx: a Mapping sheet of report {REPORT_ID} is damaged and cannot "
+        "be read. Download the report again, and make the edits again."
+    )
