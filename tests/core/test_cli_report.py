@@ -186,7 +186,7 @@ def test_report_missing_column(runner, examples_dir, tmp_path):
 
 
 def test_report_option_column_missing(runner, examples_dir, tmp_path):
-    # The export lacks the E-mail column, so matching on email finds nobody.
+    # The export lacks the E-mail column, so matching on email matches no user.
     source = examples_dir / "schoology" / "users.csv"
     with source.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))

@@ -95,7 +95,7 @@ def check_key_characters(user: SisUser, table: Table) -> None:
     """Raise for a SIS key with an invisible character in it.
 
     Excel shows a zero-width space or a direction mark as nothing, and
-    validation trims them from a typed ID, so a local ID that holds one
+    validation trims them from a typed ID, so a local ID that contains one
     could never be typed into the Integration-Mapping ID.
     """
     for char in user.sis_key:

@@ -193,7 +193,8 @@ class Table:
         """Build the error for a blank required value, such as the SIS key.
 
         When the row had fewer values than the header, the blank is most
-        likely a row split in two, so the message says that instead of ``fix``.
+        likely a row split in two, so the message names that cause in place of
+        ``fix``.
         """
         values = self.short_rows.get(line)
         if values is None:
