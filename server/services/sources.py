@@ -341,7 +341,11 @@ def snapshot_summary(snapshot: Snapshot) -> dict:
             {"name": name, "format": file_format, "rows": rows}
             for name, file_format, rows in snapshot.files
         ],
-        "format": snapshot.sis_format,
+        # A Schoology snapshot stores no SIS format; its files name theirs.
+        "format": snapshot.sis_format
+        or ",".join(
+            sorted({file_format for _name, file_format, _rows in snapshot.files})
+        ),
         "row_count": snapshot.row_count,
         "warnings": snapshot.warnings,
         "created_at": isoformat_utc(snapshot.created_at),

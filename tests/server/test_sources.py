@@ -28,6 +28,8 @@ def test_import_schoology_sets_current_users(app, client, admin_headers, example
     assert snapshot["side"] == "schoology"
     assert snapshot["row_count"] == 46
     assert snapshot["files"][0]["name"] == "users.csv"
+    assert snapshot["files"][0]["format"] == "schoology"
+    assert snapshot["format"] == "schoology"
     assert snapshot["created_by"] == "alma.admin"
     with app.app_context():
         session = get_session()
@@ -49,6 +51,7 @@ def test_import_sis_folder_files(client, admin_headers, examples_dir):
 
     assert response.status_code == 201
     assert response.json["side"] == "sis"
+    assert response.json["format"] == "oneroster-1.1,oneroster-orgs"
     assert names == {"users.csv", "orgs.csv"}
     assert response.json["row_count"] == 47
 
