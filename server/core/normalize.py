@@ -22,6 +22,23 @@ INVISIBLE = re.compile(
 )
 
 
+def show_invisible(text: str) -> str:
+    """Write each invisible character of ``text`` as ``<U+200B>`` for a message.
+
+    Control and format characters and whitespace other than the plain space
+    look like nothing, or like a space, in a message and in Excel.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+
+    return "".join(
+        char
+        if char == " " or (char.isprintable() and not char.isspace())
+        else f"<U+{ord(char):04X}>"
+        for char in text
+    )
+
+
 def clean_text(value: str | None) -> str:
     """Trim a value, apply NFKC and drop INVISIBLE characters. None becomes ``""``."""
     if not value:

@@ -306,6 +306,7 @@ def check_xlsx(data: bytes, name: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             content_types = archive.read("[Content_Types].xml")
+            problem = package_problem(archive)
     except (zipfile.BadZipFile, KeyError) as error:
         raise WorkbookError(
             f"{name} is a ZIP file but not an Excel workbook (.xlsx): it has no "
@@ -319,8 +320,6 @@ def check_xlsx(data: bytes, name: str) -> None:
             f"{sentence_step('send_report')} saved as Excel Workbook (.xlsx)."
         )
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        problem = package_problem(archive)
     if problem is not None:
         raise WorkbookError(f"{name} {problem}")
 

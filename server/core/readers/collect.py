@@ -12,6 +12,7 @@ import unicodedata
 
 from ..errors import ExportError
 from ..model import SisUser
+from ..normalize import show_invisible
 from .source import Table
 
 SCHOOL_SEPARATOR = ", "
@@ -100,12 +101,9 @@ def check_key_characters(user: SisUser, table: Table) -> None:
     """
     for char in user.sis_key:
         if unicodedata.category(char) in ("Cf", "Cc"):
-            shown = "".join(
-                f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c
-                for c in user.sis_key
-            )
             raise ExportError(
-                f"{table.where(user.line)}: the SIS key '{shown}' contains the "
+                f"{table.where(user.line)}: the SIS key "
+                f"'{show_invisible(user.sis_key)}' contains the "
                 f"invisible character U+{ord(char):04X} "
                 f"({unicodedata.name(char, 'unnamed')}), so its local ID could "
                 "never be typed. Remove the character in the SIS and export the "

@@ -12,6 +12,7 @@ import unicodedata
 
 from .. import layout
 from ..model import PREFIX_ROLES, Role, local_id_role
+from ..normalize import show_invisible
 from ..readback import UploadedReport, UploadedRow
 from .context import SisPerson, ValidationContext
 from .ids import INVISIBLE, clean_mapping_id
@@ -50,15 +51,7 @@ def quote(value) -> str:
         length = f" ({len(text):,} characters)"
         text = text[: MAX_QUOTED - 20] + "…"
 
-    if not text.isascii() or not text.isprintable():
-        text = "".join(
-            char
-            if char == " " or char.isprintable() and not char.isspace()
-            else f"<U+{ord(char):04X}>"
-            for char in text
-        )
-
-    return f"'{text}'{length}"
+    return f"'{show_invisible(text)}'{length}"
 
 
 def lookalike_hint(local_id: str) -> str:
