@@ -2,9 +2,9 @@
 
 Python ends a process on SIGTERM at once, and Click reports Ctrl+C with a bare
 "Aborted!". A command that writes files or changes the database runs its work
-inside ``stopped_with`` instead: both signals unwind the stack like Ctrl+C, so
-cleanup code runs, and the command then prints what the stop left behind, such
-as "Stopped; nothing was changed.", and exits with status 128 + the signal.
+inside ``stopped_with`` instead. Both signals then unwind the stack like Ctrl+C,
+so cleanup code runs. The command prints what the stop left behind, such as
+"Stopped; nothing was changed.", and exits with status 128 + the signal.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Schoology import files keep every value exactly as Schoology holds it."""
+"""The Schoology import files keep every value exactly as Schoology stores it."""
 
 import csv
 import io
